@@ -1,0 +1,316 @@
+"""DynamoDB JSON to Python values and back, strict and fast.
+
+Decoding dispatches on the type tag through a table (no per-value ``getattr``), and builds the
+attribute path of an error only when there is an error. Numbers become exact ``Decimal``s inside
+DynamoDB's limits (38 significant digits, magnitudes from 1E-130 to below 1E+126); binary arrives
+in Lambda events as base64 text and leaves as ``bytes``, which is what the boto3 client sends.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Iterable, Mapping, Set
+from decimal import Clamped, Context, Decimal, Inexact, InvalidOperation, Overflow, Rounded, Underflow
+from typing import Any
+
+from dashboard_projection._errors import DeserializationError, InvalidInputError
+from dashboard_projection._types import AttributeValue, WireItem
+
+#: DynamoDB's number precision, as boto3 states it: any rounding at all is an error.
+DYNAMODB_CONTEXT = Context(
+    prec=38, Emin=-128, Emax=126, traps=[Clamped, Overflow, Inexact, Rounded, Underflow]
+)
+_MIN_ADJUSTED_EXPONENT = -130  # 1E-130 is the smallest magnitude DynamoDB stores
+_MAX_ADJUSTED_EXPONENT = 125  # 9.99…E+125 is the largest
+
+# The common case, decided cheaply: at most 38 characters of digits, "." and "-" cannot exceed
+# 38 significant digits nor leave the exponent range, and Decimal() rejects the rest of them.
+_PLAIN_CHARS = "0123456789.-"
+_PLAIN_MAX_LEN = 38
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+class SerializationError(InvalidInputError):
+    """A Python value that has no DynamoDB representation (a float, an empty set, NaN, ...)."""
+
+
+class _Malformed(Exception):  # noqa: N818 - internal signal, never escapes this module
+    """Raised deep in a value; containers prepend their part of the path on the way out."""
+
+    def __init__(self, reason: str, trail: str = "") -> None:
+        self.reason = reason
+        self.trail = trail
+
+    def within(self, segment: str) -> _Malformed:
+        self.trail = segment + self.trail
+        return self
+
+
+def _describe(payload: object) -> str:
+    text = repr(payload)
+    return f"{type(payload).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"  # noqa: PLR2004
+
+
+def _decode_number(payload: object) -> Decimal:
+    if type(payload) is not str:
+        raise _Malformed(f"expected a number as a string, got {_describe(payload)}")
+    if len(payload) <= _PLAIN_MAX_LEN and not payload.strip(_PLAIN_CHARS):
+        try:
+            return Decimal(payload)
+        except InvalidOperation:
+            pass  # "1.2.3", "--1": let the full grammar below explain
+    if not _NUMBER.fullmatch(payload):
+        raise _Malformed(f"expected a decimal number (no NaN or Infinity), got {payload[:60]!r}")
+    try:
+        number = DYNAMODB_CONTEXT.create_decimal(payload)
+    except (Overflow, Underflow, Clamped):
+        raise _Malformed(f"{payload[:60]!r} is outside DynamoDB's number range") from None
+    except (Inexact, Rounded):
+        raise _Malformed(f"{payload[:60]!r} has more than 38 significant digits") from None
+    if number and not _MIN_ADJUSTED_EXPONENT <= number.adjusted() <= _MAX_ADJUSTED_EXPONENT:
+        raise _Malformed(f"{payload[:60]!r} is outside DynamoDB's range 1E-130 to 9.9E+125")
+    return number
+
+
+def _decode_string(payload: object) -> str:
+    if type(payload) is not str:
+        raise _Malformed(f"expected a string, got {_describe(payload)}")
+    return payload
+
+
+def _decode_binary(payload: object) -> bytes:
+    if type(payload) is str:
+        try:
+            return base64.b64decode(payload, validate=True)
+        except binascii.Error:
+            raise _Malformed(f"expected base64 text, got {payload[:60]!r}") from None
+    if isinstance(payload, bytes | bytearray):
+        return bytes(payload)
+    raise _Malformed(f"expected base64 text or bytes, got {_describe(payload)}")
+
+
+def _decode_bool(payload: object) -> bool:
+    if type(payload) is not bool:
+        raise _Malformed(f"expected true or false, got {_describe(payload)}")
+    return payload
+
+
+def _decode_null(payload: object) -> None:
+    if payload is not True:
+        raise _Malformed(f"expected true (the only NULL payload), got {_describe(payload)}")
+
+
+def _locate(decode: Callable[[object], Any], elements: list[Any], tag: str) -> _Malformed:
+    """On the error path only: find the first element that fails, and say where it is."""
+    for index, element in enumerate(elements):
+        try:
+            decode(element)
+        except _Malformed as bad:
+            return bad.within(f".{tag}[{index}]")
+    return _Malformed(f"{tag} could not be decoded")  # pragma: no cover - a failure was seen
+
+
+def _only_strings(payload: list[Any]) -> bool:
+    """Whether every element is a ``str``, checked in C by ``str.join`` rather than per element."""
+    try:
+        "".join(payload)
+    except TypeError:
+        return False
+    return True
+
+
+def _set_decoder(
+    decode: Callable[[object], Any], tag: str, *, trivially_valid: Callable[[list[Any]], bool]
+) -> Callable[[object], frozenset[Any]]:
+    def decode_set(payload: object) -> frozenset[Any]:
+        if type(payload) is not list or not payload:
+            raise _Malformed(f"expected a non-empty list for {tag}, got {_describe(payload)}")
+        try:
+            members = frozenset(payload if trivially_valid(payload) else map(decode, payload))
+        except _Malformed:
+            raise _locate(decode, payload, tag) from None
+        if len(members) != len(payload):
+            raise _Malformed(f"{tag} holds duplicate values; DynamoDB sets are sets")
+        return members
+
+    return decode_set
+
+
+def _decode_list(payload: object) -> list[Any]:
+    if type(payload) is not list:
+        raise _Malformed(f"expected a list for L, got {_describe(payload)}")
+    try:
+        return [_decode(element) for element in payload]
+    except _Malformed:
+        raise _locate(_decode, payload, "L") from None
+
+
+def _decode_map(payload: object) -> dict[str, Any]:
+    if type(payload) is not dict:
+        raise _Malformed(f"expected an object for M, got {_describe(payload)}")
+    return _decode_members(payload, ".M.")
+
+
+def _decode_members(members: dict[Any, Any], separator: str) -> dict[str, Any]:
+    decoded: dict[str, Any] = {}
+    name: object = ""
+    try:
+        for name, value in members.items():
+            # _decode() inlined, with plain strings short-cut: this loop is the codec's hot path.
+            (tag,) = value
+            payload = value[tag]
+            if tag == "S" and type(payload) is str:
+                decoded[name] = payload
+            else:
+                decoded[name] = _DECODERS[tag](payload)
+    except (TypeError, ValueError, KeyError):
+        raise _not_an_attribute_value(members[name]).within(f"{separator}{name}") from None
+    except _Malformed as bad:
+        raise bad.within(f"{separator}{name}") from None
+    return decoded
+
+
+_DECODERS: dict[str, Callable[[object], Any]] = {
+    "S": _decode_string,
+    "N": _decode_number,
+    "B": _decode_binary,
+    "BOOL": _decode_bool,
+    "NULL": _decode_null,
+    "M": _decode_map,
+    "L": _decode_list,
+    "SS": _set_decoder(_decode_string, "SS", trivially_valid=_only_strings),
+    "NS": _set_decoder(_decode_number, "NS", trivially_valid=lambda _: False),
+    "BS": _set_decoder(_decode_binary, "BS", trivially_valid=lambda _: False),
+}
+
+
+def _decode(value: object) -> Any:  # noqa: ANN401 - a DynamoDB value decodes to any of ten types
+    try:
+        (tag,) = value  # type: ignore[misc]
+        decode = _DECODERS[tag]
+        payload = value[tag]  # type: ignore[index]
+    except (TypeError, ValueError, KeyError):
+        raise _not_an_attribute_value(value) from None
+    return decode(payload)
+
+
+def _not_an_attribute_value(value: object) -> _Malformed:
+    if type(value) is not dict:
+        return _Malformed(f"expected an attribute value such as {{'S': ...}}, got {_describe(value)}")
+    if len(value) != 1:
+        tags = ", ".join(sorted(map(str, value))) or "none"
+        return _Malformed(f"expected exactly one type tag, got {tags}")
+    return _Malformed(f"unknown type tag {next(iter(value))!r}; expected one of {', '.join(_DECODERS)}")
+
+
+def deserialize_value(value: AttributeValue, *, path: str = "") -> Any:  # noqa: ANN401
+    """Decode one DynamoDB JSON attribute value, e.g. ``{"N": "0.72"}`` to ``Decimal("0.72")``.
+
+    Args:
+        value: The attribute value, as in a stream image or a low-level client response.
+        path: Where the value sits, used to prefix error messages.
+
+    Returns:
+        ``str``, ``Decimal``, ``bytes``, ``bool``, ``None``, ``dict``, ``list`` or ``frozenset``.
+
+    Raises:
+        DeserializationError: The value is malformed; the message names the attribute path.
+    """
+    try:
+        return _decode(value)
+    except _Malformed as bad:
+        raise DeserializationError(bad.reason, path=path + bad.trail) from None
+
+
+def deserialize_image(image: WireItem, *, path: str = "NewImage") -> dict[str, Any]:
+    """Decode a whole item (a stream ``NewImage``/``OldImage`` or a key) to plain Python.
+
+    Raises:
+        DeserializationError: The image is malformed; the message names the attribute path,
+            e.g. ``NewImage.metadata.M.author``.
+    """
+    if type(image) is not dict:
+        raise DeserializationError(f"expected an object of attributes, got {_describe(image)}", path=path)
+    try:
+        return _decode_members(image, ".")
+    except _Malformed as bad:
+        raise DeserializationError(bad.reason, path=path + bad.trail) from None
+
+
+def _encode_number(value: int | Decimal) -> dict[str, str]:
+    if type(value) is int and -(10**38) < value < 10**38:
+        return {"N": str(value)}
+    try:
+        number = DYNAMODB_CONTEXT.create_decimal(value)
+    except (ArithmeticError, ValueError):
+        raise SerializationError(f"{value!r} does not fit DynamoDB's 38-digit numbers") from None
+    if not number.is_finite():
+        raise SerializationError(f"{value!r} is not a finite number; DynamoDB has no NaN/Infinity")
+    if number and not _MIN_ADJUSTED_EXPONENT <= number.adjusted() <= _MAX_ADJUSTED_EXPONENT:
+        raise SerializationError(f"{value!r} is outside DynamoDB's range 1E-130 to 9.9E+125")
+    return {"N": str(number)}
+
+
+def _encode_set(value: Set[Any]) -> dict[str, list[Any]]:
+    if not value:
+        raise SerializationError("DynamoDB has no empty sets; omit the attribute instead")
+    if all(type(v) is str for v in value):
+        return {"SS": sorted(value)}
+    if all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in value):
+        return {"NS": [_encode_number(v)["N"] for v in sorted(value)]}
+    if all(isinstance(v, bytes | bytearray) for v in value):
+        return {"BS": [bytes(v) for v in sorted(value)]}
+    raise SerializationError(
+        "a set must hold only strings, only numbers (int/Decimal) or only bytes, got "
+        + ", ".join(sorted({type(v).__name__ for v in value}))
+    )
+
+
+def _encode_items(pairs: Iterable[tuple[Any, Any]]) -> dict[str, AttributeValue]:
+    encoded: dict[str, AttributeValue] = {}
+    for name, member in pairs:
+        try:
+            encoded[name] = serialize_value(member)
+        except SerializationError as bad:
+            inner = f".M.{bad.path}" if bad.path else ""
+            raise SerializationError(bad.reason, path=f"{name}{inner}") from None
+    return encoded
+
+
+def serialize_value(value: object) -> AttributeValue:
+    """Encode one Python value as DynamoDB JSON, ready for the boto3 low-level client.
+
+    ``None`` becomes NULL, ``int``/``Decimal`` N (checked against DynamoDB's limits), ``bytes`` B,
+    sets SS/NS/BS (sorted, so the same value always encodes the same), mappings M, lists L.
+
+    Raises:
+        SerializationError: ``float`` (use ``Decimal``), NaN/Infinity, empty or mixed sets, and
+            types DynamoDB cannot hold.
+    """
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is bool:
+        return {"BOOL": value}
+    if kind is int or kind is Decimal:
+        return _encode_number(value)  # type: ignore[arg-type]
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, Mapping):
+        return {"M": _encode_items(value.items())}
+    if isinstance(value, list | tuple):
+        return {"L": [serialize_value(v) for v in value]}
+    if isinstance(value, Set):
+        return _encode_set(value)
+    if isinstance(value, bytes | bytearray):
+        return {"B": bytes(value)}
+    if isinstance(value, float):
+        raise SerializationError(f"float {value!r} is not supported; use decimal.Decimal")
+    raise SerializationError(f"{type(value).__name__} has no DynamoDB representation")
+
+
+def serialize_mapping(item: Mapping[str, Any]) -> dict[str, AttributeValue]:
+    """Encode a mapping of attribute names to Python values as a DynamoDB JSON item."""
+    return _encode_items(item.items())

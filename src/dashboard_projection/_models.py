@@ -1,0 +1,203 @@
+"""Pydantic models of a primary item (what the stream carries) and a dashboard item (what we write).
+
+Both models are frozen, and every way of validating them (the constructor, ``model_validate``,
+``PrimaryItem.from_image``) raises :class:`ItemValidationError` with the field path, never
+pydantic's own error type, so that callers catch one hierarchy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from dashboard_projection._codec import deserialize_image, serialize_value
+from dashboard_projection._errors import ItemValidationError
+from dashboard_projection._keys import MAX_SORT_KEY_BYTES, base_item_key, tag_item_key
+from dashboard_projection._time import parse_instant
+from dashboard_projection._types import AttributeValue, WireItem
+
+#: Default cap on ``matched_tags``: each tag is one more item written per record.
+DEFAULT_MAX_TAGS = 20
+_INSTANT_WIDTH = len("2025-11-16T14:30:15.000000Z")
+
+Sentiment = Literal["positive", "neutral", "negative"]
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+Score = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+def _raise_as_ours(exc: ValidationError, path: str) -> ItemValidationError:
+    """Turn pydantic's error into ours: every problem, each with its field path and input."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in (path, *error["loc"]) if part != "")
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] != "value_error":  # our own messages already show the input
+            message += f" (got {repr(error['input'])[:80]})"
+        problems.append((where, message))
+    (first_path, first), *others = problems
+    also = "".join(f"; {where}: {message}" for where, message in others)
+    return ItemValidationError(first + also, path=first_path)
+
+
+def _context(info: ValidationInfo) -> Mapping[str, Any]:
+    return info.context if isinstance(info.context, Mapping) else {}
+
+
+class _Model(BaseModel):
+    """Frozen, strict about unknown types, and raising :class:`ItemValidationError`."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _errors_are_ours(
+        cls,
+        data: Any,  # noqa: ANN401 - whatever the caller passed in
+        handler: ModelWrapValidatorHandler[Any],
+        info: ValidationInfo,
+    ) -> Any:  # noqa: ANN401
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            # ItemValidationError is not a ValueError, so pydantic lets it through unwrapped.
+            raise _raise_as_ours(exc, str(_context(info).get("path", ""))) from None
+
+
+class Metadata(BaseModel):
+    """The primary item's nested ``metadata`` map; every field optional, unknown ones ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    author: str | None = None
+    title: str | None = None
+    published_at: str | None = None
+    source_name: str | None = None
+
+
+class PrimaryItem(_Model):
+    """An analyzed item of the primary table, validated for projection.
+
+    ``ingested_at`` is kept exactly as written (it is part of the primary key); its instant is
+    :attr:`ingested_instant`. Validation also bounds what one item can cost downstream: at most
+    ``max_tags`` tags (default :data:`DEFAULT_MAX_TAGS`, set through the validation context), and
+    every key the projection derives fits DynamoDB's key size limits.
+    """
+
+    source_id: NonEmptyStr
+    ingested_at: NonEmptyStr
+    sentiment: Sentiment
+    score: Score
+    status: str | None = None
+    source_type: str | None = None
+    source_url: str | None = None
+    text_snippet: str | None = None
+    model_version: str | None = None
+    matched_tags: frozenset[NonEmptyStr] = frozenset()
+    metadata: Metadata | None = None
+
+    @field_validator("ingested_at")
+    @classmethod
+    def _is_an_instant(cls, value: str) -> str:
+        parse_instant(value)
+        return value
+
+    @field_validator("score", mode="before")
+    @classmethod
+    def _no_binary_floats(cls, value: object) -> object:
+        if isinstance(value, float):
+            raise ValueError("expected an exact decimal (Decimal, int or str), not a float")  # noqa: TRY004
+        return value
+
+    @model_validator(mode="after")
+    def _bounded(self, info: ValidationInfo) -> PrimaryItem:
+        max_tags = int(_context(info).get("max_tags", DEFAULT_MAX_TAGS))
+        if len(self.matched_tags) > max_tags:
+            raise ValueError(
+                f"matched_tags has {len(self.matched_tags)} tags; at most {max_tags} allowed "
+                "(each tag is one more dashboard item to write)"
+            )
+        _check_key_sizes(self)
+        return self
+
+    @cached_property
+    def ingested_instant(self) -> datetime:
+        """``ingested_at`` parsed, with its original offset."""
+        return parse_instant(self.ingested_at)
+
+    @classmethod
+    def from_image(
+        cls, image: WireItem, *, max_tags: int = DEFAULT_MAX_TAGS, path: str = "NewImage"
+    ) -> PrimaryItem:
+        """Decode and validate a stream image (DynamoDB JSON).
+
+        Raises:
+            DeserializationError: The image is malformed DynamoDB JSON.
+            ItemValidationError: It decodes, but is not a valid primary item.
+        """
+        data = deserialize_image(image, path=path)
+        return cls.model_validate(data, context={"max_tags": max_tags, "path": path})
+
+
+def _check_key_sizes(item: PrimaryItem) -> None:
+    """Reject, before any write, an item whose dashboard keys DynamoDB would refuse."""
+    instant = "0" * _INSTANT_WIDTH
+    keys = [base_item_key(instant, item.ingested_at, item.source_id)]
+    keys += [tag_item_key(tag, instant, item.ingested_at, item.source_id) for tag in item.matched_tags]
+    longest = max(keys, key=lambda key: len(key.encode()))
+    size = len(longest.encode())
+    if size > MAX_SORT_KEY_BYTES:
+        raise ValueError(
+            f"source_id, ingested_at and tags make a dashboard sort key of {size} bytes; "
+            f"DynamoDB allows {MAX_SORT_KEY_BYTES} (shorten the source_id or the longest tag)"
+        )
+
+
+class DashboardItem(_Model):
+    """One item of the dashboard table: a source item's base item, or its copy for one tag.
+
+    Base items have ``sentiment_score_combined`` and no ``tag``; tag items the reverse. That is
+    what keeps each GSI sparse, so a query returns every source item once.
+    """
+
+    day_partition: NonEmptyStr
+    item_key: NonEmptyStr
+    source_id: NonEmptyStr
+    ingested_at: NonEmptyStr
+    ingested_at_utc: NonEmptyStr
+    sentiment: Sentiment
+    score: Score
+    expires_at: int
+    sentiment_score_combined: str | None = None
+    tag: str | None = None
+    matched_tags: frozenset[NonEmptyStr] = frozenset()
+    source_type: str | None = None
+    source_url: str | None = None
+    text_snippet: str | None = None
+
+    @property
+    def is_base(self) -> bool:
+        """Whether this is the source item's base item (not a tag copy)."""
+        return self.tag is None
+
+    def to_wire(self) -> dict[str, AttributeValue]:
+        """This item in DynamoDB JSON as written to the table: absent fields and empty sets omitted."""
+        return {
+            name: serialize_value(value)
+            for name, value in self.__dict__.items()
+            if value is not None and value != frozenset()
+        }
+

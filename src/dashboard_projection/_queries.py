@@ -1,0 +1,84 @@
+"""Query arguments for the four questions the dashboard answers, each by key, never by filter.
+
+Every query returns each source item once: by day and by time range select base items with a key
+condition on ``item_key``; ``by_tag`` holds only tag items and ``by_sentiment_score`` only base
+items, because each carries the other index's key attribute only where it belongs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from dashboard_projection._keys import BASE_PREFIX, BY_SENTIMENT_SCORE_INDEX, BY_TAG_INDEX
+from dashboard_projection._projection import MAX_SCORE, MIN_SCORE, combined_key
+from dashboard_projection._time import utc_instant
+
+_TICK = timedelta(microseconds=1)
+
+
+def _query(table_name: str, condition: str, values: dict[str, str], **extra: Any) -> dict[str, Any]:  # noqa: ANN401
+    return {
+        "TableName": table_name,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeValues": {name: {"S": value} for name, value in values.items()},
+        **extra,
+    }
+
+
+def query_by_day(table_name: str, day: date) -> dict[str, Any]:
+    """``client.query`` arguments for every source item of ``day`` (UTC), once each, by time."""
+    return _query(
+        table_name,
+        "day_partition = :day AND begins_with(item_key, :base)",
+        {":day": day.isoformat(), ":base": BASE_PREFIX},
+    )
+
+
+def query_by_time_range(table_name: str, start: datetime, end: datetime) -> dict[str, Any]:
+    """``client.query`` arguments for source items ingested in ``[start, end)``, within one UTC day.
+
+    Raises:
+        ValueError: ``start`` and ``end`` fall on different UTC days (query each day instead).
+    """
+    day = start.astimezone(UTC).date()
+    if not start < end or (end - _TICK).astimezone(UTC).date() != day:
+        raise ValueError(
+            f"expected start < end within one UTC day, got {start.isoformat()} to {end.isoformat()}"
+        )
+    return _query(
+        table_name,
+        "day_partition = :day AND item_key BETWEEN :start AND :end",
+        {
+            ":day": day.isoformat(),
+            ":start": BASE_PREFIX + utc_instant(start),
+            ":end": BASE_PREFIX + utc_instant(end),
+        },
+    )
+
+
+def query_by_tag(table_name: str, tag: str) -> dict[str, Any]:
+    """``client.query`` arguments for every source item with ``tag``, once each, by time."""
+    return _query(table_name, "tag = :tag", {":tag": tag}, IndexName=BY_TAG_INDEX)
+
+
+def query_by_sentiment(
+    table_name: str,
+    day: date,
+    sentiment: str,
+    min_score: Decimal = MIN_SCORE,
+    max_score: Decimal = MAX_SCORE,
+) -> dict[str, Any]:
+    """``client.query`` arguments for source items of ``day`` with ``sentiment`` and a score
+    (rounded to two decimals, as in ``sentiment_score_combined``) in ``[min_score, max_score]``."""
+    return _query(
+        table_name,
+        "day_partition = :day AND sentiment_score_combined BETWEEN :low AND :high",
+        {
+            ":day": day.isoformat(),
+            ":low": combined_key(sentiment, min_score),
+            ":high": combined_key(sentiment, max_score),
+        },
+        IndexName=BY_SENTIMENT_SCORE_INDEX,
+    )
