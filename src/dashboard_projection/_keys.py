@@ -35,6 +35,8 @@ MAX_SORT_KEY_BYTES = 1024
 
 def escape(component: str) -> str:
     """Make ``component`` safe to join with ``#``: no ``#`` left, and the mapping is one-to-one."""
+    if "#" not in component and "%" not in component:
+        return component
     return component.replace("%", "%25").replace("#", "%23")
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+
+# The spelling most producers use. Its UTC instant is a matter of padding the fraction, which is
+# several times cheaper than formatting a datetime (this runs once per stream record).
+_UTC_SPELLING = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z")
+_SECONDS_END = len("2025-11-16T14:30:15")
 
 
 def parse_instant(text: str) -> datetime:
@@ -30,4 +36,19 @@ def utc_instant(moment: datetime) -> str:
     >>> utc_instant(parse_instant("2025-11-16T23:30:00-05:00"))
     '2025-11-17T04:30:00.000000Z'
     """
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
+    utc = moment.astimezone(UTC)
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031 - twice as fast as isoformat()
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond,
+    )
+
+
+def utc_instant_of(text: str) -> str:
+    """:func:`utc_instant` of :func:`parse_instant` (``text``), cheaply for ``...Z`` spellings.
+
+    Raises:
+        ValueError: As :func:`parse_instant`.
+    """
+    moment = parse_instant(text)
+    if _UTC_SPELLING.fullmatch(text):
+        return f"{text[:_SECONDS_END]}.{text[_SECONDS_END + 1 : -1].ljust(6, '0')}Z"
+    return utc_instant(moment)

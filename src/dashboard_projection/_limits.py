@@ -1,0 +1,357 @@
+"""DynamoDB's write limits, stated once, and the checks and request splitting they imply.
+
+Both sinks cut a write into requests with :func:`split_into_requests`, which checks every
+operation the way DynamoDB would; so :class:`~dashboard_projection.InMemorySink` refuses exactly
+what :class:`~dashboard_projection.DynamoDBSink` refuses before sending anything, and a test that
+passes against the former does not trip over a limit in production.
+
+Sizes follow AWS's "Item sizes and formats" guide (CapacityUnitCalculations.html).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple
+
+from dashboard_projection._errors import ConfigurationError, InvalidInputError, RejectedWriteError
+from dashboard_projection._plan import Put, WriteOp
+from dashboard_projection._sink import FailedWrite
+from dashboard_projection._types import AttributeValue, WireItem
+
+#: Largest item DynamoDB stores: 400 KB, names and values included.
+MAX_ITEM_BYTES = 400 * 1024
+#: Most put and delete requests one ``BatchWriteItem`` call may carry.
+MAX_BATCH_OPS = 25
+#: Largest ``BatchWriteItem`` request. Never binding here: every item is checked against
+#: :data:`MAX_ITEM_BYTES`, and 25 of them come to 10 MB, so the count limit always bites first.
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+#: Largest partition (hash) key value, in bytes.
+MAX_PARTITION_KEY_BYTES = 2048
+#: Largest sort (range) key value, in bytes.
+MAX_SORT_KEY_BYTES = 1024
+#: The type tags a key attribute may have.
+KEY_TYPES = frozenset({"S", "N", "B"})
+
+_MAX_KEY_ATTRIBUTES = 2  # a partition key, and optionally a sort key
+_CONTAINER_OVERHEAD = 3  # bytes a List or Map costs, however many elements it has
+_ELEMENT_OVERHEAD = 1  # bytes each List or Map element costs on top of its own size
+_SHOWN = 40  # characters of a value quoted in an error message
+
+
+class _Unwritable(Exception):  # noqa: N818 - internal signal, never escapes this module
+    """Raised where a value cannot be stored; the caller adds which item it belongs to."""
+
+    def __init__(self, reason: str, path: str) -> None:
+        self.reason = reason
+        self.path = path
+
+
+def _text_size(payload: object, path: str) -> int:
+    if type(payload) is not str:
+        raise _Unwritable(f"expected a string, got {type(payload).__name__}", path)
+    try:
+        return len(payload.encode())
+    except UnicodeEncodeError:
+        raise _Unwritable("expected valid Unicode, got a lone surrogate", path) from None
+
+
+def _number_size(payload: object, path: str) -> int:
+    """Bytes DynamoDB stores for a number: its base-100 digits, one exponent byte, a sign byte.
+
+    AWS documents this as "approximately 1 byte per two significant digits, plus 1 byte" after
+    trimming leading and trailing zeros. Exactly, digits are stored in pairs aligned on the
+    decimal point (as in 12|34.5 -> 12 34 50), so an even count of digits whose first digit
+    starts a pair's low half (1.2 -> 01 20) takes one pair more, and negatives take a terminator
+    byte. This is the formula dynalite reproduces from DynamoDB's measured capacity; it is never
+    smaller than AWS's approximation, so the 400 KB check cannot let through what AWS counts
+    as too big.
+    """
+    if type(payload) is not str:
+        hint = " (floats are inexact: use decimal.Decimal)" if type(payload) is float else ""
+        raise _Unwritable(
+            f"expected the number as a string, e.g. {{'N': '0.72'}}, got "
+            f"{type(payload).__name__} {payload!r:.{_SHOWN}}{hint}",
+            path,
+        )
+    try:
+        number = Decimal(payload)
+    except InvalidOperation:
+        raise _Unwritable(f"expected a decimal number, got {payload!r:.{_SHOWN}}", path) from None
+    if not number.is_finite():
+        raise _Unwritable(f"expected a finite number, got {payload!r:.{_SHOWN}}", path)
+    if not number:
+        return 1
+    sign, digits, _ = number.as_tuple()
+    significant = len("".join(map(str, digits)).rstrip("0"))
+    misaligned = significant % 2 == 0 and number.adjusted() % 2 == 0
+    return 1 + (significant + 1) // 2 + misaligned + sign
+
+
+def _binary_size(payload: object, path: str) -> int:
+    """Raw byte count; a stream event carries binary as base64 text, the boto3 client as bytes."""
+    if isinstance(payload, bytes | bytearray):
+        return len(payload)
+    if type(payload) is str:
+        try:
+            return len(base64.b64decode(payload, validate=True))
+        except binascii.Error:
+            raise _Unwritable(f"expected base64 text, got {payload!r:.{_SHOWN}}", path) from None
+    raise _Unwritable(f"expected bytes or base64 text, got {type(payload).__name__}", path)
+
+
+def _bool_size(payload: object, path: str) -> int:
+    if type(payload) is not bool:
+        raise _Unwritable(f"expected true or false, got {type(payload).__name__}", path)
+    return 1
+
+
+def _null_size(payload: object, path: str) -> int:
+    if payload is not True:
+        raise _Unwritable(f"expected true (the only NULL payload), got {payload!r:.{_SHOWN}}", path)
+    return 1
+
+
+def _list_size(payload: object, path: str) -> int:
+    if type(payload) is not list:
+        raise _Unwritable(f"expected a list, got {type(payload).__name__}", path)
+    return _CONTAINER_OVERHEAD + sum(
+        _ELEMENT_OVERHEAD + _value_size(element, f"{path}[{index}]")
+        for index, element in enumerate(payload)
+    )
+
+
+def _map_size(payload: object, path: str) -> int:
+    if not isinstance(payload, Mapping):
+        raise _Unwritable(f"expected a map of attributes, got {type(payload).__name__}", path)
+    return _CONTAINER_OVERHEAD + _ELEMENT_OVERHEAD * len(payload) + _members_size(payload, path)
+
+
+def _set_measure(measure: Callable[[object, str], int], tag: str) -> Callable[[object, str], int]:
+    def set_size(payload: object, path: str) -> int:
+        if type(payload) is not list:
+            raise _Unwritable(f"expected a list of {tag} members, got {type(payload).__name__}", path)
+        if not payload:
+            raise _Unwritable(f"an empty {tag}: DynamoDB has no empty sets; omit the attribute", path)
+        return sum(measure(member, f"{path}[{index}]") for index, member in enumerate(payload))
+
+    return set_size
+
+
+_MEASURES: dict[str, Callable[[object, str], int]] = {
+    "S": _text_size,
+    "N": _number_size,
+    "B": _binary_size,
+    "BOOL": _bool_size,
+    "NULL": _null_size,
+    "L": _list_size,
+    "M": _map_size,
+    "SS": _set_measure(_text_size, "SS"),
+    "NS": _set_measure(_number_size, "NS"),
+    "BS": _set_measure(_binary_size, "BS"),
+}
+
+
+def _tag_and_payload(value: object, path: str) -> tuple[str, Any]:
+    if not isinstance(value, Mapping) or len(value) != 1:
+        raise _Unwritable(f"expected one typed value such as {{'S': ...}}, got {value!r:.60}", path)
+    ((tag, payload),) = value.items()
+    return tag, payload
+
+
+def _value_size(value: object, path: str) -> int:
+    tag, payload = _tag_and_payload(value, path)
+    measure = _MEASURES.get(tag)
+    if measure is None:
+        raise _Unwritable(f"unknown type tag {tag!r}; expected one of {', '.join(_MEASURES)}", path)
+    return measure(payload, path)
+
+
+def _members_size(members: Mapping[Any, object], path: str) -> int:
+    prefix = f"{path}." if path else ""
+    return sum(
+        _text_size(name, f"{prefix}{name}") + _value_size(value, f"{prefix}{name}")
+        for name, value in members.items()
+    )
+
+
+def item_size(item: WireItem) -> int:
+    """The size DynamoDB counts for ``item``: attribute names plus values, with its overheads.
+
+    Strings count their UTF-8 bytes, binary its raw bytes (whether given as bytes or as base64
+    text), BOOL and NULL 1 byte, numbers their stored width (see ``_number_size``), a List or Map
+    3 bytes plus 1 byte per element plus its elements (and, for a Map, their names), and a set
+    the sum of its members.
+
+    Raises:
+        InvalidInputError: A value DynamoDB cannot hold (a float, an empty set, a malformed
+            value); the error's path names the attribute.
+    """
+    try:
+        return _members_size(item, "")
+    except _Unwritable as bad:
+        raise InvalidInputError(bad.reason, path=bad.path) from None
+
+
+def _describe_value(value: object) -> str:
+    if value is None:
+        return "<missing>"
+    if not isinstance(value, Mapping) or len(value) != 1:
+        return f"{value!r:.{_SHOWN}}"
+    ((tag, payload),) = value.items()
+    return f"{tag}:{payload!r:.{_SHOWN}}"
+
+
+def describe_key(attributes: WireItem, key_attributes: Sequence[str]) -> str:
+    """The key of an item or key, for messages: ``(day_partition=S:'2024-05-01', item_key=...)``."""
+    shown = ", ".join(f"{name}={_describe_value(attributes.get(name))}" for name in key_attributes)
+    return f"({shown})"
+
+
+def _check_key_value(attributes: WireItem, name: str, limit: int) -> None:
+    if name not in attributes:
+        raise _Unwritable("missing; every item needs the table's key attributes", name)
+    tag, payload = _tag_and_payload(attributes[name], name)
+    if tag not in KEY_TYPES:
+        raise _Unwritable(f"a key attribute must be S, N or B, got {tag}", name)
+    size = _value_size(attributes[name], name)
+    if tag != "N" and not size:
+        raise _Unwritable(f"a key attribute cannot be empty, got {payload!r}", name)
+    if size > limit:
+        raise _Unwritable(f"{size} bytes; a key value this position holds at most {limit}", name)
+
+
+def _check_key(attributes: WireItem, key_attributes: Sequence[str]) -> None:
+    limits = (MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES)
+    for name, limit in zip(key_attributes, limits, strict=False):
+        _check_key_value(attributes, name, limit)
+
+
+def validate_item_for_write(item: WireItem, key_attributes: Sequence[str], *, where: str) -> None:
+    """Refuse, before any call, an item DynamoDB would reject with a ValidationException.
+
+    A rejected item in a ``BatchWriteItem`` request fails the whole request, so finding it here
+    is cheaper than finding it by splitting requests; and a fake sink that checks the same
+    rules lets tests fail where production would.
+
+    Args:
+        item: The item, in DynamoDB JSON.
+        key_attributes: The table's key attribute names, partition key first.
+        where: What the item was being written to, e.g. ``table 'dashboard'``, for the message.
+
+    Raises:
+        RejectedWriteError: A key attribute is missing, not S/N/B, empty or too long; a set is
+            empty; a number is a float (or anything but a string); the item is over 400 KB.
+            The message names the item's key and the attribute path.
+    """
+    try:
+        _check_key(item, key_attributes)
+        size = _members_size(item, "")
+    except _Unwritable as bad:
+        raise _rejection(item, key_attributes, where, f"{bad.path}: {bad.reason}") from None
+    if size > MAX_ITEM_BYTES:
+        reason = f"{size} bytes; DynamoDB stores items of at most {MAX_ITEM_BYTES} bytes (400 KB)"
+        raise _rejection(item, key_attributes, where, reason)
+
+
+def _validate_delete_key(key: WireItem, key_attributes: Sequence[str], *, where: str) -> None:
+    """A delete names exactly the key attributes; anything more is a ValidationException."""
+    try:
+        _check_key(key, key_attributes)
+    except _Unwritable as bad:
+        raise _rejection(key, key_attributes, where, f"{bad.path}: {bad.reason}") from None
+    extra = sorted(set(key) - set(key_attributes))
+    if extra:
+        reason = f"a delete key holds only {', '.join(key_attributes)}, got also {', '.join(extra)}"
+        raise _rejection(key, key_attributes, where, reason)
+
+
+def _rejection(
+    attributes: WireItem, key_attributes: Sequence[str], where: str, reason: str
+) -> RejectedWriteError:
+    return RejectedWriteError(f"{where}: item {describe_key(attributes, key_attributes)}: {reason}")
+
+
+def _key_part(value: AttributeValue) -> Hashable:
+    ((tag, payload),) = value.items()
+    if tag == "N":
+        return Decimal(payload)  # "1" and "1.0" name the same item
+    if tag == "B":  # base64 text and bytes name the same item
+        return base64.b64decode(payload) if type(payload) is str else bytes(payload)
+    return payload
+
+
+def key_identity(attributes: WireItem, key_attributes: Sequence[str]) -> tuple[Hashable, ...]:
+    """What DynamoDB compares to tell items apart: the key values, numbers compared as numbers.
+
+    Only for attributes that passed validation: every key attribute present, S, N or B.
+    """
+    return tuple(_key_part(attributes[name]) for name in key_attributes)
+
+
+def attributes_of(op: WriteOp) -> WireItem:
+    """The attributes that carry an operation's key: the item of a put, the key of a delete."""
+    return op.item if isinstance(op, Put) else op.key
+
+
+def check_key_attributes(key_attributes: Sequence[str]) -> tuple[str, ...]:
+    """The table's key attribute names, checked: one or two distinct, non-empty names.
+
+    Raises:
+        ConfigurationError: There are none, more than two, repeats, or empty names.
+    """
+    names = tuple(key_attributes)
+    if isinstance(key_attributes, str) or not 1 <= len(names) <= _MAX_KEY_ATTRIBUTES:
+        raise ConfigurationError(
+            f"key_attributes must name the partition key and optionally a sort key, got {names!r}"
+        )
+    if len(set(names)) != len(names) or not all(names):
+        raise ConfigurationError(f"key_attributes must be distinct, non-empty names, got {names!r}")
+    return names
+
+
+class Requests(NamedTuple):
+    """A write cut into ``BatchWriteItem`` requests, and the operations refused beforehand.
+
+    Attributes:
+        batches: Positions (in the sequence given) of the operations each request carries: at
+            most 25, on distinct keys, each the last operation on its key.
+        rejected: The operations DynamoDB would reject, which no request carries.
+    """
+
+    batches: list[list[int]]
+    rejected: list[FailedWrite]
+
+
+def split_into_requests(
+    ops: Sequence[WriteOp], key_attributes: Sequence[str], *, where: str
+) -> Requests:
+    """Check each operation, keep the last valid one per key, and cut them into requests.
+
+    Checking comes first, so a rejected operation leaves the key to the valid operation before
+    it, as writing the operations one at a time would. One operation per key also keeps each
+    request legal: ``BatchWriteItem`` refuses two operations on one key, and applies the
+    operations of a request in no particular order.
+
+    Args:
+        ops: The operations, in the order they were asked for.
+        key_attributes: The table's key attribute names, partition key first.
+        where: What is written to, for messages, e.g. ``table 'dashboard'``.
+    """
+    rejected: list[FailedWrite] = []
+    latest: dict[tuple[Hashable, ...], int] = {}
+    for index, op in enumerate(ops):
+        try:
+            if isinstance(op, Put):
+                validate_item_for_write(op.item, key_attributes, where=where)
+            else:
+                _validate_delete_key(op.key, key_attributes, where=where)
+        except RejectedWriteError as error:
+            rejected.append(FailedWrite(index, error))
+            continue
+        latest[key_identity(attributes_of(op), key_attributes)] = index
+    order = sorted(latest.values())
+    batches = [order[start : start + MAX_BATCH_OPS] for start in range(0, len(order), MAX_BATCH_OPS)]
+    return Requests(batches, rejected)
