@@ -78,11 +78,15 @@ class InMemorySink:
                 self._items.pop(identity, None)
 
     def items(self) -> list[WireItem]:
-        """The stored items, in DynamoDB JSON, in the order their keys were first written."""
+        """The stored items, in DynamoDB JSON; in no order to rely on, as with a Scan."""
         return list(self._items.values())
 
     def get(self, key: WireItem) -> WireItem | None:
-        """The item whose key attributes match ``key`` (DynamoDB JSON), or ``None``."""
+        """The item whose key attributes match ``key`` (DynamoDB JSON), or ``None``.
+
+        Raises:
+            KeyError: ``key`` lacks one of the table's key attributes.
+        """
         return self._items.get(key_identity(key, self._key_attributes))
 
     def __len__(self) -> int:
