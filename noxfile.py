@@ -1,4 +1,4 @@
-"""Sessions: ``nox`` runs lint, typecheck and tests; ``nox -s demo`` the main job; ``nox -s bench``."""
+"""Sessions: ``nox`` runs lint, typecheck, tests; ``nox -s demo`` the main job; ``nox -s bench``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ PYTHON = "3.11"
 def install(session: nox.Session, *groups: str) -> None:
     """Install the project (editable) with the named dependency groups from pyproject.toml."""
     session.install("--upgrade", "pip")  # dependency groups need pip >= 25.1
-    requirements = [dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)]
+    requirements = [
+        dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)
+    ]
     session.install("-e", ".", *requirements)
 
 

@@ -64,7 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     now = args.now or datetime.now(UTC)
     if now.utcoffset() is None:
-        print("dashboard-projection: error: --now needs a timezone, e.g. 2025-11-16T15:00:00Z", file=sys.stderr)
+        print(
+            "dashboard-projection: error: --now needs a timezone, e.g. 2025-11-16T15:00:00Z",
+            file=sys.stderr,
+        )
         return 2
     return _demo(now)
 

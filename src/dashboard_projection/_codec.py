@@ -11,8 +11,18 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Iterable, Mapping, Set
-from decimal import Clamped, Context, Decimal, Inexact, InvalidOperation, Overflow, Rounded, Underflow
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from decimal import (
+    Clamped,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    Rounded,
+    Underflow,
+)
 from typing import Any
 
 from dashboard_projection._errors import DeserializationError, InvalidInputError
@@ -155,7 +165,7 @@ def _decode_map(payload: object) -> dict[str, Any]:
 
 def _decode_members(members: dict[Any, Any], separator: str) -> dict[str, Any]:
     decoded: dict[str, Any] = {}
-    name: object = ""
+    name: Any = ""
     try:
         for name, value in members.items():
             # _decode() inlined, with plain strings short-cut: this loop is the codec's hot path.
@@ -187,6 +197,7 @@ _DECODERS: dict[str, Callable[[object], Any]] = {
 
 
 def _decode(value: object) -> Any:  # noqa: ANN401 - a DynamoDB value decodes to any of ten types
+    tag: Any
     try:
         (tag,) = value  # type: ignore[misc]
         decode = _DECODERS[tag]
@@ -198,11 +209,15 @@ def _decode(value: object) -> Any:  # noqa: ANN401 - a DynamoDB value decodes to
 
 def _not_an_attribute_value(value: object) -> _Malformed:
     if type(value) is not dict:
-        return _Malformed(f"expected an attribute value such as {{'S': ...}}, got {_describe(value)}")
+        return _Malformed(
+            f"expected an attribute value such as {{'S': ...}}, got {_describe(value)}"
+        )
     if len(value) != 1:
         tags = ", ".join(sorted(map(str, value))) or "none"
         return _Malformed(f"expected exactly one type tag, got {tags}")
-    return _Malformed(f"unknown type tag {next(iter(value))!r}; expected one of {', '.join(_DECODERS)}")
+    return _Malformed(
+        f"unknown type tag {next(iter(value))!r}; expected one of {', '.join(_DECODERS)}"
+    )
 
 
 def deserialize_value(value: AttributeValue, *, path: str = "") -> Any:  # noqa: ANN401
@@ -232,7 +247,9 @@ def deserialize_image(image: WireItem, *, path: str = "NewImage") -> dict[str, A
             e.g. ``NewImage.metadata.M.author``.
     """
     if type(image) is not dict:
-        raise DeserializationError(f"expected an object of attributes, got {_describe(image)}", path=path)
+        raise DeserializationError(
+            f"expected an object of attributes, got {_describe(image)}", path=path
+        )
     try:
         return _decode_members(image, ".")
     except _Malformed as bad:
@@ -253,7 +270,7 @@ def _encode_number(value: int | Decimal) -> dict[str, str]:
     return {"N": str(number)}
 
 
-def _encode_set(value: Set[Any]) -> dict[str, list[Any]]:
+def _encode_set(value: AbstractSet[Any]) -> dict[str, list[Any]]:
     if not value:
         raise SerializationError("DynamoDB has no empty sets; omit the attribute instead")
     if all(type(v) is str for v in value):
@@ -279,7 +296,7 @@ def _encode_items(pairs: Iterable[tuple[Any, Any]]) -> dict[str, AttributeValue]
     return encoded
 
 
-def serialize_value(value: object) -> AttributeValue:
+def serialize_value(value: object) -> AttributeValue:  # noqa: PLR0911 - one return per type
     """Encode one Python value as DynamoDB JSON, ready for the boto3 low-level client.
 
     ``None`` becomes NULL, ``int``/``Decimal`` N (checked against DynamoDB's limits), ``bytes`` B,
@@ -302,7 +319,7 @@ def serialize_value(value: object) -> AttributeValue:
         return {"M": _encode_items(value.items())}
     if isinstance(value, list | tuple):
         return {"L": [serialize_value(v) for v in value]}
-    if isinstance(value, Set):
+    if isinstance(value, AbstractSet):
         return _encode_set(value)
     if isinstance(value, bytes | bytearray):
         return {"B": bytes(value)}

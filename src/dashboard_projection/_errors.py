@@ -3,7 +3,7 @@
     DashboardProjectionError            root; ``retryable`` says whether trying again can help
     ├── InvalidInputError               the input itself is wrong; never retryable
     │   ├── DeserializationError        malformed DynamoDB JSON (path names the attribute)
-    │   └── ItemValidationError         well-formed, but breaks the item model (path names the field)
+    │   └── ItemValidationError         well-formed, but breaks the model (path names the field)
     ├── ConfigurationError              bad settings or arguments, reported at cold start
     └── WriteError                      a sink could not apply a write
         ├── RetryableWriteError         throttling, 5xx, timeouts: the stream should try again

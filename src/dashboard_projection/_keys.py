@@ -46,7 +46,7 @@ def base_item_key(instant: str, ingested_at: str, source_id: str) -> str:
 
 
 def tag_item_key(tag: str, instant: str, ingested_at: str, source_id: str) -> str:
-    """Sort key of a source item's copy for ``tag``; begins with ``tag#<tag>#`` for day+tag queries."""
+    """Sort key of a source item's copy for ``tag``; ``tag#<tag>#`` prefixes a day+tag query."""
     return f"{TAG_PREFIX}{escape(tag)}#{instant}#{ingested_at}#{source_id}"
 
 
@@ -57,6 +57,7 @@ def dashboard_table_spec(
 
     TTL cannot be set at creation; call ``client.update_time_to_live(**ttl_spec(table_name))``.
     """
+
     def index(name: str, hash_key: str, range_key: str) -> dict[str, Any]:
         return {
             "IndexName": name,
@@ -76,7 +77,13 @@ def dashboard_table_spec(
         ],
         "AttributeDefinitions": [
             {"AttributeName": name, "AttributeType": "S"}
-            for name in (PARTITION_KEY, SORT_KEY, "tag", "ingested_at_utc", "sentiment_score_combined")
+            for name in (
+                PARTITION_KEY,
+                SORT_KEY,
+                "tag",
+                "ingested_at_utc",
+                "sentiment_score_combined",
+            )
         ],
         "GlobalSecondaryIndexes": [
             index(BY_TAG_INDEX, "tag", "ingested_at_utc"),

@@ -14,12 +14,14 @@ import base64
 import binascii
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dashboard_projection._errors import ConfigurationError, InvalidInputError, RejectedWriteError
 from dashboard_projection._plan import Put, WriteOp
 from dashboard_projection._sink import FailedWrite
-from dashboard_projection._types import AttributeValue, WireItem
+
+if TYPE_CHECKING:
+    from dashboard_projection._types import AttributeValue, WireItem
 
 #: Largest item DynamoDB stores: 400 KB, names and values included.
 MAX_ITEM_BYTES = 400 * 1024
@@ -132,9 +134,10 @@ def _map_size(payload: object, path: str) -> int:
 def _set_measure(measure: Callable[[object, str], int], tag: str) -> Callable[[object, str], int]:
     def set_size(payload: object, path: str) -> int:
         if type(payload) is not list:
-            raise _Unwritable(f"expected a list of {tag} members, got {type(payload).__name__}", path)
+            got = type(payload).__name__
+            raise _Unwritable(f"expected a list of {tag} members, got {got}", path)
         if not payload:
-            raise _Unwritable(f"an empty {tag}: DynamoDB has no empty sets; omit the attribute", path)
+            raise _Unwritable(f"an empty {tag}; DynamoDB has no empty sets, omit it", path)
         return sum(measure(member, f"{path}[{index}]") for index, member in enumerate(payload))
 
     return set_size
@@ -280,7 +283,7 @@ def _key_part(value: AttributeValue) -> Hashable:
         return Decimal(payload)  # "1" and "1.0" name the same item
     if tag == "B":  # base64 text and bytes name the same item
         return base64.b64decode(payload) if type(payload) is str else bytes(payload)
-    return payload
+    return str(payload)
 
 
 def key_identity(attributes: WireItem, key_attributes: Sequence[str]) -> tuple[Hashable, ...]:
@@ -353,5 +356,6 @@ def split_into_requests(
             continue
         latest[key_identity(attributes_of(op), key_attributes)] = index
     order = sorted(latest.values())
-    batches = [order[start : start + MAX_BATCH_OPS] for start in range(0, len(order), MAX_BATCH_OPS)]
+    starts = range(0, len(order), MAX_BATCH_OPS)
+    batches = [order[start : start + MAX_BATCH_OPS] for start in starts]
     return Requests(batches, rejected)

@@ -156,7 +156,9 @@ def _check_key_sizes(item: PrimaryItem) -> None:
     """Reject, before any write, an item whose dashboard keys DynamoDB would refuse."""
     instant = "0" * _INSTANT_WIDTH
     keys = [base_item_key(instant, item.ingested_at, item.source_id)]
-    keys += [tag_item_key(tag, instant, item.ingested_at, item.source_id) for tag in item.matched_tags]
+    keys += [
+        tag_item_key(tag, instant, item.ingested_at, item.source_id) for tag in item.matched_tags
+    ]
     longest = max(keys, key=lambda key: len(key.encode()))
     size = len(longest.encode())
     if size > MAX_SORT_KEY_BYTES:
@@ -194,10 +196,9 @@ class DashboardItem(_Model):
         return self.tag is None
 
     def to_wire(self) -> dict[str, AttributeValue]:
-        """This item in DynamoDB JSON as written to the table: absent fields and empty sets omitted."""
+        """This item in DynamoDB JSON as written: absent fields and empty sets left out."""
         return {
             name: serialize_value(value)
             for name, value in self.__dict__.items()
             if value is not None and value != frozenset()
         }
-

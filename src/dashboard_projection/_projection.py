@@ -35,14 +35,17 @@ def day_partition(ingested_at: datetime | str) -> str:
 
 
 def _instant(moment: datetime | str) -> datetime:
-    try:
-        if isinstance(moment, str):
-            return parse_instant(moment)
+    if isinstance(moment, datetime):
         if moment.utcoffset() is None:
-            raise ValueError(f"expected a timezone-aware datetime, got naive {moment.isoformat()}")
+            raise InvalidInputError(
+                f"expected a timezone-aware datetime, got naive {moment.isoformat()}",
+                path="ingested_at",
+            )
+        return moment
+    try:
+        return parse_instant(moment)
     except ValueError as exc:
         raise InvalidInputError(str(exc), path="ingested_at") from None
-    return moment
 
 
 def combined_key(sentiment: str, score: Decimal | int) -> str:
@@ -114,7 +117,9 @@ def fan_out(base: DashboardItem) -> list[DashboardItem]:
     return [
         base.model_copy(
             update={
-                "item_key": tag_item_key(tag, base.ingested_at_utc, base.ingested_at, base.source_id),
+                "item_key": tag_item_key(
+                    tag, base.ingested_at_utc, base.ingested_at, base.source_id
+                ),
                 "tag": tag,
                 "sentiment_score_combined": None,
             }
@@ -123,7 +128,9 @@ def fan_out(base: DashboardItem) -> list[DashboardItem]:
     ]
 
 
-def project(item: PrimaryItem, *, now: datetime, ttl_days: int = DEFAULT_TTL_DAYS) -> list[DashboardItem]:
+def project(
+    item: PrimaryItem, *, now: datetime, ttl_days: int = DEFAULT_TTL_DAYS
+) -> list[DashboardItem]:
     """Every dashboard item of ``item``: its base item first, then one per tag in sorted order.
 
     Whether to project at all (``status``, event type) is the caller's decision; this function
@@ -131,4 +138,3 @@ def project(item: PrimaryItem, *, now: datetime, ttl_days: int = DEFAULT_TTL_DAY
     """
     base = base_item(item, expires=expires_at(now, ttl_days))
     return [base, *fan_out(base)]
-

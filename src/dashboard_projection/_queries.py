@@ -70,8 +70,11 @@ def query_by_sentiment(
     min_score: Decimal = MIN_SCORE,
     max_score: Decimal = MAX_SCORE,
 ) -> dict[str, Any]:
-    """``client.query`` arguments for source items of ``day`` with ``sentiment`` and a score
-    (rounded to two decimals, as in ``sentiment_score_combined``) in ``[min_score, max_score]``."""
+    """``client.query`` arguments for one day's items of one sentiment within a score range.
+
+    Scores compare as in ``sentiment_score_combined``: rounded half-up to two decimals, both
+    bounds included.
+    """
     return _query(
         table_name,
         "day_partition = :day AND sentiment_score_combined BETWEEN :low AND :high",

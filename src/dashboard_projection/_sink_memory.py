@@ -7,7 +7,7 @@ lets through, so that users' tests fail on what production would fail on.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
 
 from dashboard_projection._limits import (
     MAX_BATCH_OPS,
@@ -18,7 +18,11 @@ from dashboard_projection._limits import (
 )
 from dashboard_projection._plan import Put, WriteOp
 from dashboard_projection._sink import WriteResult
-from dashboard_projection._types import WireItem
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Sequence
+
+    from dashboard_projection._types import WireItem
 
 
 class InMemorySink:

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 # The spelling most producers use. Its UTC instant is a matter of padding the fraction, which is
 # several times cheaper than formatting a datetime (this runs once per stream record).
-_UTC_SPELLING = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z")
+_UTC_SPELLING = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z"
+)
 _SECONDS_END = len("2025-11-16T14:30:15")
 
 
@@ -20,7 +22,9 @@ def parse_instant(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"expected an ISO-8601 instant such as 2025-11-16T14:30:15Z, got {text!r}") from None
+        raise ValueError(
+            f"expected an ISO-8601 instant such as 2025-11-16T14:30:15Z, got {text!r}"
+        ) from None
     if moment.utcoffset() is None:
         raise ValueError(f"expected an instant with a timezone (Z or +hh:mm), got {text!r}")
     try:
@@ -38,7 +42,13 @@ def utc_instant(moment: datetime) -> str:
     """
     utc = moment.astimezone(UTC)
     return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031 - twice as fast as isoformat()
-        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond,
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
     )
 
 

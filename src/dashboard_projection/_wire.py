@@ -81,7 +81,9 @@ def _fast_wire_items(image: WireItem, expires: int, max_tags: int) -> list[WireD
         return None
     for name in _COPIED_STRINGS:
         value = image.get(name)
-        if value is not None and not (type(value) is dict and len(value) == 1 and type(value.get("S")) is str):
+        if value is not None and not (
+            type(value) is dict and len(value) == 1 and type(value.get("S")) is str
+        ):
             return None
     shared: WireDict = {
         "day_partition": {"S": instant[:10]},
@@ -104,8 +106,17 @@ def _fast_wire_items(image: WireItem, expires: int, max_tags: int) -> list[WireD
     ):
         return None
     cents = score.quantize(_CENT, rounding=ROUND_HALF_UP).copy_abs()
-    items = [{**shared, "item_key": {"S": keys[0]}, "sentiment_score_combined": {"S": f"{sentiment}#{cents}"}}]
-    items += [{**shared, "item_key": {"S": key}, "tag": {"S": tag}} for key, tag in zip(keys[1:], tags, strict=True)]
+    items = [
+        {
+            **shared,
+            "item_key": {"S": keys[0]},
+            "sentiment_score_combined": {"S": f"{sentiment}#{cents}"},
+        }
+    ]
+    items += [
+        {**shared, "item_key": {"S": key}, "tag": {"S": tag}}
+        for key, tag in zip(keys[1:], tags, strict=True)
+    ]
     return items
 
 
@@ -114,7 +125,11 @@ def _score(value: object) -> Decimal | None:
     if type(value) is not dict or len(value) != 1:
         return None
     text = value.get("N")
-    if type(text) is not str or len(text) > _MAX_PLAIN_NUMBER_LEN or text.strip(_PLAIN_NUMBER_CHARS):
+    if (
+        type(text) is not str
+        or len(text) > _MAX_PLAIN_NUMBER_LEN
+        or text.strip(_PLAIN_NUMBER_CHARS)
+    ):
         return None
     try:
         score = Decimal(text)

@@ -1,0 +1,234 @@
+"""The stream-batch processor: a Lambda event in, a partial batch response out, nothing lost.
+
+    event → records → projection (per record) → one write plan → sink → batchItemFailures
+
+Bad input never stops a batch: the record is logged, counted, optionally dead-lettered, and
+skipped. A retryable failure is never swallowed: the earliest record with a write that did not
+land is reported, so Lambda resumes from it (rewriting later records is safe: writes are
+idempotent, and a replayed batch yields the same keys).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypedDict
+
+from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
+from dashboard_projection._metrics import emit_metrics
+from dashboard_projection._plan import WriteOp, WritePlan
+from dashboard_projection._projection import DEFAULT_TTL_DAYS
+from dashboard_projection._records import StreamRecord, parse_record, records_of
+from dashboard_projection._sink import Sink
+from dashboard_projection._stream_projection import DashboardProjection, Projection
+
+logger = logging.getLogger("dashboard_projection")
+
+#: Time kept back from the Lambda deadline for the response and the logs.
+DEADLINE_MARGIN_SECONDS = 2.0
+
+
+class BatchItemFailure(TypedDict):
+    """One entry of Lambda's partial batch response."""
+
+    itemIdentifier: str
+
+
+class BatchResponse(TypedDict):
+    """Lambda's partial batch response (``FunctionResponseTypes: [ReportBatchItemFailures]``)."""
+
+    batchItemFailures: list[BatchItemFailure]
+
+
+class LambdaContext(Protocol):
+    """The part of Lambda's context object the processor uses."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds until Lambda stops the invocation."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A record that can never be projected, handed to the dead-letter hook.
+
+    Attributes:
+        raw: The record exactly as Lambda delivered it.
+        error: Why it was rejected (never retryable).
+    """
+
+    raw: object
+    error: DashboardProjectionError
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What happened to the batch's records, for the response, the logs and the metrics."""
+
+    bad: dict[int, DashboardProjectionError] = field(default_factory=dict)
+    retry_from: int | None = None
+
+    def retry(self, index: int) -> None:
+        self.retry_from = index if self.retry_from is None else min(self.retry_from, index)
+
+
+def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a safe default
+    event: Mapping[str, Any],
+    sink: Sink,
+    *,
+    now: datetime | None = None,
+    context: LambdaContext | None = None,
+    ttl_days: int = DEFAULT_TTL_DAYS,
+    projection: Projection | None = None,
+    dead_letter: Callable[[BadRecord], None] | None = None,
+    metrics: bool = True,
+) -> BatchResponse:
+    """Project a DynamoDB Streams event into ``sink``; return Lambda's partial batch response.
+
+    Args:
+        event: The Lambda event (``{"Records": [...]}``).
+        sink: Where the writes go (``DynamoDBSink`` in Lambda, ``InMemorySink`` in tests).
+        now: The clock for TTLs; the current time when omitted.
+        context: Lambda's context; its remaining time bounds the sink's retries.
+        ttl_days: TTL of the default projection (ignored when ``projection`` is given).
+        projection: What a record implies; the sentiment dashboard by default.
+        dead_letter: Called with every record rejected as bad input.
+        metrics: Print CloudWatch Embedded Metric Format metrics to stdout.
+
+    Raises:
+        InvalidInputError: ``event`` is not a stream event at all (no ``Records`` list).
+    """
+    started = time.monotonic()
+    project = projection or DashboardProjection(ttl_days=ttl_days)
+    raw_records = records_of(event)
+    clock = now or datetime.now(UTC)
+    outcome = _Outcome()
+    records: dict[int, StreamRecord] = {}
+    plan = WritePlan(sink.key_attributes)
+    for index, raw in enumerate(raw_records):
+        try:
+            record = parse_record(raw, index)
+            ops = project(record, now=clock)
+        except InvalidInputError as error:
+            outcome.bad[index] = error
+            continue
+        records[index] = record
+        _add(plan, ops, index)
+    _write(plan, sink, outcome, _deadline(context))
+    _report_bad(raw_records, records, outcome, dead_letter)
+    response = _response(raw_records, records, outcome)
+    _log_summary(len(raw_records), outcome, started)
+    if metrics:
+        emit_metrics(
+            success=len(raw_records) - len(outcome.bad) - _retried(raw_records, outcome),
+            errors=len(outcome.bad),
+            batch_size=len(raw_records),
+        )
+    return response
+
+
+def _add(plan: WritePlan, ops: Sequence[WriteOp], index: int) -> None:
+    for op in ops:
+        plan.add(op, index)
+
+
+def _deadline(context: LambdaContext | None) -> float | None:
+    if context is None:
+        return None
+    remaining = context.get_remaining_time_in_millis() / 1000 - DEADLINE_MARGIN_SECONDS
+    return time.monotonic() + max(remaining, 0.0)
+
+
+def _write(plan: WritePlan, sink: Sink, outcome: _Outcome, deadline: float | None) -> None:
+    planned = list(plan)
+    if not planned:
+        return
+    try:
+        result = sink.write([entry.op for entry in planned], deadline=deadline)
+    except Exception:
+        # Not attributable to a record: report the whole batch so that nothing is lost.
+        logger.exception("sink failed; the whole batch will be retried")
+        outcome.retry(0)
+        return
+    for failure in result.failed:
+        index = planned[failure.index].record_index
+        if failure.error.retryable:
+            outcome.retry(index)
+        else:
+            outcome.bad.setdefault(index, failure.error)
+
+
+def _retried(raw_records: Sequence[object], outcome: _Outcome) -> int:
+    return 0 if outcome.retry_from is None else len(raw_records) - outcome.retry_from
+
+
+def _response(
+    raw_records: Sequence[object], records: Mapping[int, StreamRecord], outcome: _Outcome
+) -> BatchResponse:
+    if outcome.retry_from is None:
+        return {"batchItemFailures": []}
+    record = records.get(outcome.retry_from)
+    identifier = record.sequence_number if record else _first_sequence_number(raw_records)
+    return {"batchItemFailures": [{"itemIdentifier": identifier}]}
+
+
+def _first_sequence_number(raw_records: Sequence[object]) -> str:
+    for raw in raw_records:
+        body = raw.get("dynamodb") if isinstance(raw, Mapping) else None
+        sequence = body.get("SequenceNumber") if isinstance(body, Mapping) else None
+        if isinstance(sequence, str):
+            return sequence
+    return ""
+
+
+def _report_bad(
+    raw_records: Sequence[object],
+    records: Mapping[int, StreamRecord],
+    outcome: _Outcome,
+    dead_letter: Callable[[BadRecord], None] | None,
+) -> None:
+    for index, error in sorted(outcome.bad.items()):
+        raw = raw_records[index]
+        record = records.get(index)
+        logger.error(
+            "record rejected: %s",
+            error,
+            extra={
+                "event_id": record.event_id if record else _field(raw, "eventID"),
+                "sequence_number": record.sequence_number if record else "",
+                "source_id": _source_id(record),
+                "error_type": type(error).__name__,
+                "retryable": False,
+            },
+        )
+        if dead_letter is not None:
+            dead_letter(BadRecord(raw, error))
+
+
+def _field(raw: object, name: str) -> str:
+    return str(raw.get(name, "")) if isinstance(raw, Mapping) else ""
+
+
+def _source_id(record: StreamRecord | None) -> str:
+    if record is None:
+        return ""
+    for image in (record.keys, record.new_image, record.old_image):
+        value = image.get("source_id") if image else None
+        if isinstance(value, Mapping) and isinstance(value.get("S"), str):
+            return str(value["S"])
+    return ""
+
+
+def _log_summary(size: int, outcome: _Outcome, started: float) -> None:
+    logger.info(
+        "batch processed",
+        extra={
+            "records": size,
+            "rejected": len(outcome.bad),
+            "retry_from_index": outcome.retry_from,
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        },
+    )

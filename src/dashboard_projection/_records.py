@@ -1,0 +1,91 @@
+"""Lambda's DynamoDB Streams event as typed records; a malformed record is an error, not a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from dashboard_projection._errors import InvalidInputError
+from dashboard_projection._types import WireItem
+
+EventName = Literal["INSERT", "MODIFY", "REMOVE"]
+_EVENT_NAMES = ("INSERT", "MODIFY", "REMOVE")
+_TTL_PRINCIPAL = "dynamodb.amazonaws.com"
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRecord:
+    """One DynamoDB Streams record, as much as the projection and the failure report need.
+
+    Attributes:
+        event_id: ``eventID``, for logs.
+        event_name: INSERT, MODIFY or REMOVE.
+        sequence_number: ``dynamodb.SequenceNumber``: what Lambda resumes from on failure.
+        keys: ``dynamodb.Keys``, the primary item's key (DynamoDB JSON).
+        new_image: ``dynamodb.NewImage`` (absent on REMOVE).
+        old_image: ``dynamodb.OldImage`` (absent on INSERT).
+        is_ttl_delete: A REMOVE made by DynamoDB's TTL process, not by a user.
+    """
+
+    event_id: str
+    event_name: EventName
+    sequence_number: str
+    keys: WireItem
+    new_image: WireItem | None = None
+    old_image: WireItem | None = None
+    is_ttl_delete: bool = False
+
+
+def records_of(event: object) -> list[object]:
+    """The raw records of a Lambda event.
+
+    Raises:
+        InvalidInputError: ``event`` is not a stream event (no ``Records`` list).
+    """
+    records = event.get("Records") if isinstance(event, Mapping) else None
+    if not isinstance(records, list):
+        raise InvalidInputError("expected a Lambda event with a list of Records", path="event")
+    return records
+
+
+def parse_record(raw: object, index: int) -> StreamRecord:
+    """Check one raw record's envelope and type it; images are validated later, by the projection.
+
+    Raises:
+        InvalidInputError: A required envelope field is missing or of the wrong type.
+    """
+    where = f"Records[{index}]"
+    if not isinstance(raw, Mapping):
+        raise InvalidInputError("expected a stream record object", path=where)
+    body = raw.get("dynamodb")
+    if not isinstance(body, Mapping):
+        raise InvalidInputError("expected a 'dynamodb' object", path=f"{where}.dynamodb")
+    name = raw.get("eventName")
+    if name not in _EVENT_NAMES:
+        raise InvalidInputError(
+            f"expected INSERT, MODIFY or REMOVE, got {name!r}", path=f"{where}.eventName"
+        )
+    sequence = body.get("SequenceNumber")
+    if not isinstance(sequence, str) or not sequence:
+        raise InvalidInputError(
+            "expected a SequenceNumber string", path=f"{where}.dynamodb.SequenceNumber"
+        )
+    images = {part: body.get(part) for part in ("Keys", "NewImage", "OldImage")}
+    for part, image in images.items():
+        if image is not None and not isinstance(image, dict):
+            raise InvalidInputError(
+                "expected an object of attributes", path=f"{where}.dynamodb.{part}"
+            )
+    identity = raw.get("userIdentity")
+    return StreamRecord(
+        event_id=str(raw.get("eventID", "")),
+        event_name=name,
+        sequence_number=sequence,
+        keys=images["Keys"] or {},
+        new_image=images["NewImage"],
+        old_image=images["OldImage"],
+        is_ttl_delete=isinstance(identity, Mapping)
+        and identity.get("type") == "Service"
+        and identity.get("principalId") == _TTL_PRINCIPAL,
+    )

@@ -1,0 +1,328 @@
+"""The DynamoDB sink: ``BatchWriteItem`` with full-jitter backoff and poison-item isolation.
+
+boto3 is imported when a sink is built without a client, never by ``import dashboard_projection``:
+a Lambda that only decodes records should not pay for it, and tests can inject a client.
+botocore's exceptions are turned into :class:`WriteError` subclasses here, so callers never
+catch botocore types.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, cast
+
+from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
+from dashboard_projection._limits import (
+    attributes_of,
+    check_key_attributes,
+    describe_key,
+    key_identity,
+    split_into_requests,
+)
+from dashboard_projection._plan import Put, WriteOp
+from dashboard_projection._sink import FailedWrite, WriteResult
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Hashable, Mapping, Sequence
+
+    from botocore.exceptions import ClientError
+    from mypy_boto3_dynamodb.type_defs import (
+        BatchWriteItemOutputTypeDef,
+        WriteRequestOutputTypeDef,
+        WriteRequestTypeDef,
+    )
+
+    from dashboard_projection._types import AttributeValue, WireItem
+
+#: Error codes after which the same request may succeed later. The first six say "not now";
+#: the others are about the table or the caller, not the items: every item would fail alike, so
+#: splitting the request would only multiply calls, and calling the items rejected would tell
+#: the stream to drop what a fixed deployment (the table created, the role granted) will write.
+_RETRYABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionConflictException",
+        "ResourceNotFoundException",
+        "AccessDeniedException",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "MissingAuthenticationTokenException",
+        "ExpiredTokenException",
+    }
+)
+_SERVER_ERROR = 500  # any 5xx is DynamoDB's trouble, not the item's
+_MAX_DOUBLINGS = 1000  # beyond this 2.0**n overflows; the delay is long capped by then
+
+
+class BatchWriteClient(Protocol):
+    """The one call the sink makes; a boto3 low-level DynamoDB client (``client("dynamodb")``)."""
+
+    def batch_write_item(
+        self,
+        *,
+        RequestItems: Mapping[str, Sequence[WriteRequestTypeDef]],  # noqa: N803 - boto3's name
+    ) -> BatchWriteItemOutputTypeDef:
+        """Put and delete up to 25 items; those not processed come back in UnprocessedItems."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """An operation on its way: where it was in the write, what to send, which item it is."""
+
+    index: int
+    attributes: WireItem
+    request: WriteRequestTypeDef
+    identity: tuple[Hashable, ...]
+
+
+@dataclass(slots=True)
+class _Progress:
+    """What one call to :meth:`DynamoDBSink.write` has done so far."""
+
+    deadline: float | None
+    requests: int = 0
+    failed: list[FailedWrite] = field(default_factory=list)
+
+
+class DynamoDBSink:
+    """Writes puts and deletes to a DynamoDB table with ``BatchWriteItem``.
+
+    Operations are checked (:func:`validate_item_for_write`) and reduced to the last one per key
+    before anything is sent; an item DynamoDB would reject is reported as a
+    :class:`RejectedWriteError` and never sent. The rest go in requests of at most 25.
+
+    Failures are sorted by what retrying can do:
+
+    * ``UnprocessedItems``, throttling, 5xx and connection or timeout errors are retried with
+      exponential backoff and full jitter (``sleep(rng() * min(max_delay, base_delay * 2**n))``
+      before retry ``n + 1``), at most ``max_attempts`` calls per request and never past the
+      deadline; what is left is reported as :class:`RetryableWriteError`.
+    * ``ResourceNotFoundException`` (and access or credential errors) are treated the same way:
+      they are not about any item, the table may still be being created, and the stream should
+      try the batch again rather than drop it.
+    * ``ValidationException`` and other 4xx (and botocore's own parameter validation) are not
+      retried: the request is split in halves, recursively, until each offending operation is
+      alone; it gets a :class:`RejectedWriteError` with DynamoDB's message, the others land.
+
+    Every reported error has the botocore exception, if any, as its ``__cause__``.
+    """
+
+    def __init__(  # noqa: PLR0913 - the retry policy is spelled out so tests can pin it
+        self,
+        table_name: str,
+        *,
+        client: BatchWriteClient | None = None,
+        key_attributes: Sequence[str] = ("day_partition", "item_key"),
+        max_attempts: int = 8,
+        base_delay: float = 0.05,
+        max_delay: float = 2.0,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        """Prepare to write to ``table_name``.
+
+        Args:
+            table_name: The table's name (or ARN).
+            client: A boto3 low-level DynamoDB client. By default one is made from the
+                environment, with botocore's own retries off so that this sink's retries, and
+                the deadline, are the only ones; an injected client keeps its retry settings.
+            key_attributes: The table's key attribute names, partition key first.
+            max_attempts: Calls per request, the first included.
+            base_delay: Seconds the backoff starts from.
+            max_delay: Seconds no single backoff exceeds.
+            sleep: Waits that many seconds; injected by tests.
+            rng: Returns a float in [0, 1) that scales each backoff (the jitter).
+
+        Raises:
+            ConfigurationError: A setting is out of range.
+        """
+        from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415 - see module
+
+        if not table_name:
+            raise ConfigurationError("table_name must name a DynamoDB table, got an empty string")
+        if max_attempts < 1 or not 0 <= base_delay <= max_delay:
+            raise ConfigurationError(
+                "expected max_attempts >= 1 and 0 <= base_delay <= max_delay, got "
+                f"max_attempts={max_attempts}, base_delay={base_delay}, max_delay={max_delay}"
+            )
+        self._table = table_name
+        self._key_attributes = check_key_attributes(key_attributes)
+        self._client = client if client is not None else _default_client()
+        self._max_attempts = max_attempts
+        self._base_delay = base_delay
+        self._max_delay = max_delay
+        self._sleep = sleep
+        self._rng = rng
+        self._botocore_errors = (ClientError, BotoCoreError)
+
+    @property
+    def key_attributes(self) -> tuple[str, ...]:
+        """Names of the table's primary key attributes (partition key first)."""
+        return self._key_attributes
+
+    @property
+    def table_name(self) -> str:
+        """The table written to."""
+        return self._table
+
+    def write(self, ops: Sequence[WriteOp], *, deadline: float | None = None) -> WriteResult:
+        """Apply ``ops``; report, never raise, what did not land.
+
+        Args:
+            ops: Puts and deletes; on a shared key the later one wins.
+            deadline: A ``time.monotonic()`` value; no retry starts, and no backoff ends, after
+                it. Every request is still sent once.
+        """
+        where = f"table {self._table!r}"
+        split = split_into_requests(ops, self._key_attributes, where=where)
+        progress = _Progress(deadline)
+        for batch in split.batches:
+            self._send([self._pending(index, ops[index]) for index in batch], progress)
+        failed = sorted([*split.rejected, *progress.failed], key=lambda failure: failure.index)
+        return WriteResult(failed=tuple(failed), requests=progress.requests)
+
+    def _pending(self, index: int, op: WriteOp) -> _Pending:
+        attributes = attributes_of(op)
+        wire = _with_bytes(attributes)
+        request = (
+            {"PutRequest": {"Item": wire}}
+            if isinstance(op, Put)
+            else {"DeleteRequest": {"Key": wire}}
+        )
+        identity = key_identity(attributes, self._key_attributes)
+        return _Pending(index, attributes, cast("WriteRequestTypeDef", request), identity)
+
+    def _send(self, pending: list[_Pending], progress: _Progress) -> None:
+        """Send one request until all of it has landed or been rejected, or retrying must stop."""
+        attempts = 0
+        while True:
+            attempts += 1
+            outcome = self._attempt(pending, progress)
+            if outcome is None:
+                return
+            pending, cause = outcome
+            if attempts == self._max_attempts or not self._back_off(attempts, progress.deadline):
+                break
+        progress.failed.extend(
+            FailedWrite(item.index, self._not_written(item, attempts, cause)) for item in pending
+        )
+
+    def _attempt(
+        self, pending: list[_Pending], progress: _Progress
+    ) -> tuple[list[_Pending], Exception | None] | None:
+        """Make one call; return what is left to retry and why, or ``None`` when nothing is."""
+        progress.requests += 1
+        try:
+            response = self._client.batch_write_item(
+                RequestItems={self._table: [item.request for item in pending]}
+            )
+        except self._botocore_errors as exc:
+            if _is_retryable(exc):
+                return pending, exc
+            self._isolate(pending, exc, progress)
+            return None
+        unprocessed = self._unprocessed(pending, response)
+        return (unprocessed, None) if unprocessed else None
+
+    def _isolate(self, pending: list[_Pending], exc: Exception, progress: _Progress) -> None:
+        """Find the operations a rejected request was rejected for, by halving it."""
+        if len(pending) == 1:
+            progress.failed.append(FailedWrite(pending[0].index, self._rejected(pending[0], exc)))
+            return
+        middle = len(pending) // 2
+        self._send(pending[:middle], progress)
+        self._send(pending[middle:], progress)
+
+    def _unprocessed(
+        self, pending: list[_Pending], response: BatchWriteItemOutputTypeDef
+    ) -> list[_Pending]:
+        bounced = response.get("UnprocessedItems", {}).get(self._table, [])
+        identities = {key_identity(_attributes(bounce), self._key_attributes) for bounce in bounced}
+        return [item for item in pending if item.identity in identities]
+
+    def _back_off(self, attempts: int, deadline: float | None) -> bool:
+        """Sleep before the next attempt; ``False``, without sleeping, if past the deadline."""
+        ceiling = self._base_delay * 2.0 ** min(attempts - 1, _MAX_DOUBLINGS)
+        delay = self._rng() * min(self._max_delay, ceiling)
+        if deadline is not None and time.monotonic() + delay >= deadline:
+            return False
+        self._sleep(delay)
+        return True
+
+    def _rejected(self, item: _Pending, exc: Exception) -> RejectedWriteError:
+        key = describe_key(item.attributes, self._key_attributes)
+        error = RejectedWriteError(f"table {self._table!r} rejected item {key}: {_explain(exc)}")
+        error.__cause__ = exc
+        return error
+
+    def _not_written(
+        self, item: _Pending, attempts: int, cause: Exception | None
+    ) -> RetryableWriteError:
+        key = describe_key(item.attributes, self._key_attributes)
+        stop = "the retry limit" if attempts == self._max_attempts else "the deadline"
+        why = _explain(cause) if cause else "DynamoDB returned it in UnprocessedItems every time"
+        error = RetryableWriteError(
+            f"table {self._table!r}: item {key} not written after {attempts} attempt(s) "
+            f"({stop}): {why}"
+        )
+        error.__cause__ = cause
+        return error
+
+
+def _default_client() -> BatchWriteClient:
+    import boto3  # noqa: PLC0415 - see module docstring
+    from botocore.config import Config  # noqa: PLC0415
+
+    return boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 1}))
+
+
+def _is_retryable(exc: Exception) -> bool:
+    from botocore.exceptions import ClientError, ParamValidationError  # noqa: PLC0415
+
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return _code(exc) in _RETRYABLE_CODES or status >= _SERVER_ERROR
+    return not isinstance(exc, ParamValidationError)
+
+
+def _code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "UnknownError")
+
+
+def _explain(exc: Exception) -> str:
+    from botocore.exceptions import ClientError  # noqa: PLC0415
+
+    if isinstance(exc, ClientError):
+        return f"{_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _attributes(request: WriteRequestOutputTypeDef) -> WireItem:
+    put = request.get("PutRequest")
+    return put["Item"] if put is not None else request["DeleteRequest"]["Key"]
+
+
+def _binary_as_bytes(value: AttributeValue) -> AttributeValue:
+    """boto3 base64-encodes bytes itself; base64 text, as in stream events, must be decoded."""
+    ((tag, payload),) = value.items()
+    if tag == "B" and type(payload) is str:
+        return {"B": base64.b64decode(payload)}
+    if tag == "BS":
+        return {"BS": [base64.b64decode(m) if type(m) is str else m for m in payload]}
+    if tag == "M":
+        return {"M": _with_bytes(payload)}
+    if tag == "L":
+        return {"L": [_binary_as_bytes(element) for element in payload]}
+    return value
+
+
+def _with_bytes(attributes: WireItem) -> dict[str, AttributeValue]:
+    return {name: _binary_as_bytes(value) for name, value in attributes.items()}
