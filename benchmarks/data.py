@@ -55,11 +55,12 @@ def _s(text: str) -> dict[str, str]:
 
 def _words(rng: random.Random, low: int, high: int) -> str:
     """Text of ``low`` to ``high`` characters, cut at a word boundary."""
-    target = rng.randint(low, high)
+    longest = max(map(len, _WORDS))
+    target = rng.randint(low + longest, high - 1)
     text = ""
-    while len(text) < target:
+    while len(text) <= target:
         text += rng.choice(_WORDS) + " "
-    return text[:target].rstrip().capitalize() + "."
+    return text[:target].rsplit(" ", 1)[0].capitalize() + "."
 
 
 def _image(rng: random.Random, index: int, tags: int | None) -> dict[str, Any]:

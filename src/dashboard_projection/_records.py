@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from dashboard_projection._errors import InvalidInputError
 from dashboard_projection._types import WireItem
