@@ -38,12 +38,13 @@ _SOURCES = (
     ("rss", "Ars Technica", "https://arstechnica.com/tech-policy/"),
     ("reddit", "r/technology", "https://www.reddit.com/r/technology/comments/"),
 )
-_WORDS = (
+_TEXT = (
     "the european union announces sweeping new rules for artificial intelligence systems as "
     "lawmakers debate how markets regulators and companies should respond to rapid change in "
     "energy prices while analysts expect further volatility across technology shares after a "
     "court ruling on privacy and data protection raised questions for startups and investors"
-).split()
+)
+_WORDS = _TEXT.split()
 _AUTHORS = ("Jane Smith", "Ravi Patel", "Ana Costa", "Wei Zhang", "Tom Okafor", "Lena Fischer")
 _SENTIMENTS = ("positive", "neutral", "negative")
 _MODIFY_SHARE = 0.2
@@ -105,7 +106,9 @@ def _reanalysed(rng: random.Random, image: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _record(rng: random.Random, seq: int, name: str, new: dict[str, Any], old: Any) -> dict[str, Any]:  # noqa: ANN401
+def _record(
+    rng: random.Random, seq: int, name: str, new: dict[str, Any], old: dict[str, Any] | None
+) -> dict[str, Any]:
     keys = {"source_id": new["source_id"], "ingested_at": new["ingested_at"]}
     instant = datetime.fromisoformat(new["ingested_at"]["S"])
     return {

@@ -1,0 +1,323 @@
+"""Benchmarks of dashboard_projection against the seed and boto3, as ratios measured side by side.
+
+The machine is shared and noisy, so no absolute time here is worth comparing between runs. Each
+timing benchmark runs its baseline and candidates in one process, on the same seeded data, in
+alternating rounds; it reports the ratio of the best rounds (the least disturbed ones) and the
+median of the per-round ratios (how steady that was). Import time is measured the same way, in
+fresh interpreters. A missed target is reported, not fatal: the exit status is 1 only when a
+correctness check fails (outputs differ, or importing the package imports boto3).
+
+    python benchmarks/run.py [--records N] [--rounds N] [--quick] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import json
+import math
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+import seed_baseline
+from dashboard_projection import deserialize_image
+from data import SEED, largest_event, make_event
+from paths import NOW, decoded, fast_path, fast_records_to_wire, records_to_wire
+
+HERE = Path(__file__).resolve().parent
+BATCH_WRITE_LIMIT = 25  # items per BatchWriteItem request
+LAMBDA_MEMORY_MB = 512  # the contract's memory_size
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table; ``numbers`` holds the raw measurements for the JSON report."""
+
+    name: str
+    baseline: str
+    candidate: str
+    target: str
+    verdict: str  # PASS, FAIL, info, or ERROR: ... (a failed correctness check)
+    best: float | None = None
+    median: float | None = None
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+
+def alternating(names: Sequence[str], rounds: int) -> Iterator[str]:
+    """Each name once per round, in reverse order every other round.
+
+    Alternating spreads the slow spells of a shared machine over all contenders alike.
+    """
+    for round_ in range(rounds):
+        yield from (names if round_ % 2 == 0 else reversed(names))
+
+
+def interleave(runs: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
+    """Seconds per call of each function, one call each per round, in alternating order.
+
+    The garbage collector stays on (a real invocation pays for it too), but every call starts
+    with a clean slate, so that no call pays for the garbage of the one before.
+    """
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for name in alternating(list(runs), rounds):
+        gc.collect()
+        start = time.perf_counter()
+        runs[name]()
+        times[name].append(time.perf_counter() - start)
+    return times
+
+
+def ratios(numerator: list[float], denominator: list[float]) -> tuple[float, float]:
+    """(best over best, median of the per-round ratios), per-round ratios pairing neighbours."""
+    per_round = [n / d for n, d in zip(numerator, denominator, strict=True)]
+    return min(numerator) / min(denominator), statistics.median(per_round)
+
+
+def _rate(count: int, seconds: list[float], unit: str) -> str:
+    return f"{count / min(seconds):,.0f} {unit}/s"
+
+
+def bench_codec(records: list[dict[str, Any]], rounds: int) -> Row:
+    """(a) Decoding every NewImage: our table-driven codec against boto3's TypeDeserializer."""
+    images = [record["dynamodb"]["NewImage"] for record in records]
+    deserializer = TypeDeserializer()
+
+    def boto3_codec() -> list[dict[str, Any]]:
+        return [{k: deserializer.deserialize(v) for k, v in image.items()} for image in images]
+
+    def ours() -> list[dict[str, Any]]:
+        return [deserialize_image(image) for image in images]
+
+    name = f"codec: {len(images):,} NewImages"
+    if ours() != boto3_codec():  # frozenset == set: the same values, so the same work
+        return Row(name, "TypeDeserializer", "deserialize_image", "", "ERROR: values differ")
+    times = interleave({"boto3": boto3_codec, "ours": ours}, rounds)
+    best, median = ratios(times["boto3"], times["ours"])
+    return Row(
+        name,
+        f"TypeDeserializer {_rate(len(images), times['boto3'], 'images')}",
+        f"deserialize_image {_rate(len(images), times['ours'], 'images')}",
+        "best >=2x (aim 4x)",
+        "PASS" if best >= 2 else "FAIL",
+        best,
+        median,
+        {"seconds": times},
+    )
+
+
+def bench_record_to_wire(records: list[dict[str, Any]], rounds: int) -> list[Row]:
+    """(b) Stream record to DynamoDB JSON: the seed's handler against each candidate path.
+
+    The fast path, when it exists, is timed only if its items decode equal to the validated
+    path's: a fast wrong answer is not a speedup.
+    """
+    runs: dict[str, Callable[[], object]] = {
+        "seed": lambda: seed_baseline.records_to_wire(records),
+        "records_to_wire": lambda: records_to_wire(records, NOW),
+    }
+    mismatch = []
+    wire_items = fast_path()
+    if wire_items is not None:
+        slow, fast = records_to_wire(records, NOW), fast_records_to_wire(wire_items, records, NOW)
+        if len(fast) == len(slow) and decoded(fast) == decoded(slow):
+            runs["_wire.wire_items"] = lambda: fast_records_to_wire(wire_items, records, NOW)
+        else:
+            verdict = f"ERROR: its {len(fast)} items differ from the validated path's {len(slow)}"
+            mismatch.append(Row("record->wire: _wire.wire_items", "", "", "", verdict))
+    times = interleave(runs, rounds)
+    rows = []
+    for name in list(runs)[1:]:
+        best, median = ratios(times["seed"], times[name])
+        rows.append(
+            Row(
+                f"record->wire: {name}",
+                f"seed {_rate(len(records), times['seed'], 'records')}",
+                _rate(len(records), times[name], "records"),
+                "best >=10x",
+                "PASS" if best >= 10 else "FAIL",
+                best,
+                median,
+                {"seconds": {"seed": times["seed"], name: times[name]}},
+            )
+        )
+    return rows + mismatch
+
+
+_PROBE = (
+    "import sys, time; t = time.perf_counter(); {}; t = time.perf_counter() - t; "
+    "print(t, any(m in sys.modules for m in ('boto3', 'botocore')))"
+)
+
+
+def _import_seconds(statement: str) -> tuple[float, bool]:
+    """Seconds ``statement`` takes in a fresh interpreter, and whether boto3 got imported."""
+    command = [sys.executable, "-c", _PROBE.format(statement)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603 - our code
+    seconds, boto3 = out.stdout.split()
+    return float(seconds), boto3 == "True"
+
+
+def bench_import(rounds: int) -> list[Row]:
+    """(c) Cold import time of the package against pydantic's, in fresh interpreters.
+
+    ``import pydantic`` is lazy (``BaseModel`` and its machinery load on first access), so
+    ``from pydantic import BaseModel`` is shown too: it is the floor for any package that defines
+    a model at import time.
+    """
+    statements = {
+        "pydantic": "import pydantic",
+        "BaseModel": "from pydantic import BaseModel",
+        "ours": "import dashboard_projection",
+    }
+    _import_seconds(statements["ours"])  # an edit may have left the package's bytecode stale
+    seconds: dict[str, list[float]] = {name: [] for name in statements}
+    boto3_seen = False
+    for name in alternating(list(statements), rounds):
+        elapsed, boto3 = _import_seconds(statements[name])
+        seconds[name].append(elapsed)
+        boto3_seen |= boto3 and name == "ours"
+    ms = {name: statistics.median(values) * 1000 for name, values in seconds.items()}
+    rows = []
+    for base, target in (("pydantic", "median <=1.2x"), ("BaseModel", "")):
+        best, median = ratios(seconds["ours"], seconds[base])
+        verdict = "PASS" if median <= 1.2 else "FAIL"
+        rows.append(
+            Row(
+                f"import time vs {statements[base]}",
+                f"{ms[base]:.0f} ms",
+                f"import dashboard_projection {ms['ours']:.0f} ms",
+                target,
+                verdict if target else "info",
+                best,
+                median,
+                {"seconds": {base: seconds[base], "ours": seconds["ours"]}},
+            )
+        )
+    if boto3_seen:
+        rows.append(Row("import dashboard_projection", "", "", "", "ERROR: imported boto3"))
+    return rows
+
+
+def _distinct_keys(records: list[dict[str, Any]]) -> int:
+    """Distinct dashboard keys the batch writes: through ``WritePlan`` once it exists."""
+    per_record = [records_to_wire([record], NOW) for record in records]
+    try:
+        plan_module = importlib.import_module("dashboard_projection._plan")
+        keys_module = importlib.import_module("dashboard_projection._keys")
+        plan = plan_module.WritePlan(keys_module.KEY_ATTRIBUTES)
+    except (ImportError, AttributeError):
+        return len({(i["day_partition"]["S"], i["item_key"]["S"]) for w in per_record for i in w})
+    for index, wire in enumerate(per_record):
+        for item in wire:
+            plan.add(plan_module.Put(item), index)
+    return len(plan)
+
+
+def bench_writes(label: str, records: list[dict[str, Any]]) -> Row:
+    """(d) Requests per batch: the seed's one PutItem per item against deduplicated batches of 25.
+
+    A count, not a timing: it is exact, so it needs no baseline run beside it.
+    """
+    puts = len(seed_baseline.records_to_wire(records))  # one entry per PutItem call
+    keys = _distinct_keys(records)
+    requests = math.ceil(keys / BATCH_WRITE_LIMIT)
+    tags = sum(len(r["dynamodb"]["NewImage"]["matched_tags"]["SS"]) for r in records) / len(records)
+    return Row(
+        f"writes: {label}, {tags:.1f} tags/record",
+        f"seed {puts:,} PutItem",
+        f"{requests:,} BatchWriteItem ({keys:,} keys)",
+        "fewer requests",
+        "PASS" if requests < puts else "FAIL",
+        puts / requests,
+        None,
+        {"records": len(records), "seed_puts": puts, "distinct_keys": keys, "requests": requests},
+    )
+
+
+def bench_rss(event: dict[str, Any]) -> Row:
+    """(e) Peak memory of one invocation on ``event``, in a fresh process (see ``rss_child.py``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "event.json"
+        path.write_text(json.dumps(event))
+        payload_mb = path.stat().st_size / 2**20
+        command = [sys.executable, str(HERE / "rss_child.py"), str(path)]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    result = json.loads(out)
+    result["payload_mb"] = round(payload_mb, 2)
+    peak = result["rss_peak_mb"]
+    verdict = "PASS" if peak <= LAMBDA_MEMORY_MB else "FAIL"
+    return Row(
+        f"peak RSS: {result['records']:,} records, {payload_mb:.1f} MB event",
+        f"event loaded {result['rss_event_mb']:.0f} MB",
+        f"{result['path']} peak {peak:.0f} MB (+{result['processing_mb']:.0f})",
+        f"<= {LAMBDA_MEMORY_MB} MB",
+        "ERROR: imported boto3" if result["boto3_imported"] else verdict,
+        numbers=result,
+    )
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def print_table(rows: list[Row]) -> None:
+    """One line per row, columns as wide as their widest cell."""
+    header = ("benchmark", "baseline", "candidate", "best", "median", "target", "verdict")
+    cells = [header] + [
+        (r.name, r.baseline, r.candidate, _ratio(r.best), _ratio(r.median), r.target, r.verdict)
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
+    for line in cells:
+        padded = (cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        print("  ".join(padded).rstrip())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run every benchmark, print the table, write the JSON; 1 if a correctness check failed."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=1000, help="records in the event (1000)")
+    parser.add_argument("--rounds", type=int, help="rounds per timing (15; --quick: 3)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, seconds")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
+    args = parser.parse_args(argv)
+    count = 50 if args.quick else args.records
+    rounds = args.rounds or (3 if args.quick else 15)
+    records = make_event(count)["Records"]
+    rows = [
+        bench_codec(records, rounds),
+        *bench_record_to_wire(records, rounds),
+        *bench_import(2 if args.quick else rounds),
+        bench_writes(f"{count:,} records", records),
+        bench_writes("100 records", make_event(100, tags=5)["Records"]),
+        bench_rss(make_event(100) if args.quick else largest_event()),
+    ]
+    meta = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "seed": SEED,
+        "records": count,
+        "rounds": rounds,
+        "quick": args.quick,
+    }
+    print(", ".join(f"{name} {value}" for name, value in meta.items()))
+    print_table(rows)
+    if args.json:
+        report = {"meta": meta, "results": [asdict(row) for row in rows]}
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 1 if any(row.verdict.startswith("ERROR") for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
