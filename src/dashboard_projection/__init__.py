@@ -2,59 +2,112 @@ r"""Turn DynamoDB Streams records into read-optimized dashboard items.
 
 The data path, one module each: Lambda event → stream records → :class:`PrimaryItem` →
 :class:`DashboardItem`\\ s → a write plan (puts and deletes, last write per key wins) → a
-:class:`Sink`. Importing this package never imports boto3: only the DynamoDB sink needs it.
+:class:`Sink`. Importing this package is cheap: names load on first use (as pydantic's do), the stream
+path never builds a pydantic model unless a record needs one, and boto3 is imported only by
+the DynamoDB sink, when it makes its own client.
 """
 
 from __future__ import annotations
 
-from dashboard_projection._codec import (
-    SerializationError,
-    deserialize_image,
-    deserialize_value,
-    serialize_value,
-)
-from dashboard_projection._errors import (
-    ConfigurationError,
-    DashboardProjectionError,
-    DeserializationError,
-    InvalidInputError,
-    ItemValidationError,
-    RejectedWriteError,
-    RetryableWriteError,
-    WriteError,
-)
-from dashboard_projection._handler import make_handler
-from dashboard_projection._keys import dashboard_table_spec, ttl_spec
-from dashboard_projection._models import DEFAULT_MAX_TAGS, DashboardItem, Metadata, PrimaryItem
-from dashboard_projection._plan import Delete, Put, WriteOp
-from dashboard_projection._processor import BadRecord, BatchResponse, process_stream_event
-from dashboard_projection._projection import (
-    DEFAULT_TTL_DAYS,
-    combined_key,
-    day_partition,
-    expires_at,
-    fan_out,
-    project,
-)
-from dashboard_projection._queries import (
-    query_by_day,
-    query_by_sentiment,
-    query_by_tag,
-    query_by_time_range,
-)
-from dashboard_projection._records import StreamRecord
-from dashboard_projection._serialize import serialize_item
-from dashboard_projection._sink import FailedWrite, Sink, WriteResult
-from dashboard_projection._sink_dynamodb import DynamoDBSink
-from dashboard_projection._sink_memory import InMemorySink
-from dashboard_projection._stream_projection import DashboardProjection, Projection
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dashboard_projection._codec import (
+        SerializationError,
+        deserialize_image,
+        deserialize_value,
+        serialize_value,
+    )
+    from dashboard_projection._errors import (
+        ConfigurationError,
+        DashboardProjectionError,
+        DeserializationError,
+        InvalidInputError,
+        ItemValidationError,
+        RejectedWriteError,
+        RetryableWriteError,
+        WriteError,
+    )
+    from dashboard_projection._handler import make_handler
+    from dashboard_projection._keys import dashboard_table_spec, ttl_spec
+    from dashboard_projection._models import DashboardItem, Metadata, PrimaryItem
+    from dashboard_projection._plan import Delete, Put, WriteOp
+    from dashboard_projection._processor import BadRecord, BatchResponse, process_stream_event
+    from dashboard_projection._projection import fan_out, project
+    from dashboard_projection._rules import (
+        DEFAULT_MAX_TAGS,
+        DEFAULT_TTL_DAYS,
+        combined_key,
+        day_partition,
+        expires_at,
+    )
+    from dashboard_projection._queries import (
+        query_by_day,
+        query_by_sentiment,
+        query_by_tag,
+        query_by_time_range,
+    )
+    from dashboard_projection._records import StreamRecord
+    from dashboard_projection._serialize import serialize_item
+    from dashboard_projection._sink import FailedWrite, Sink, WriteResult
+    from dashboard_projection._sink_dynamodb import DynamoDBSink
+    from dashboard_projection._sink_memory import InMemorySink
+    from dashboard_projection._stream_projection import DashboardProjection, Projection
+
+_MODULE_OF = {
+    "BadRecord": "dashboard_projection._processor",
+    "BatchResponse": "dashboard_projection._processor",
+    "ConfigurationError": "dashboard_projection._errors",
+    "DEFAULT_MAX_TAGS": "dashboard_projection._rules",
+    "DEFAULT_TTL_DAYS": "dashboard_projection._rules",
+    "DashboardItem": "dashboard_projection._models",
+    "DashboardProjection": "dashboard_projection._stream_projection",
+    "DashboardProjectionError": "dashboard_projection._errors",
+    "Delete": "dashboard_projection._plan",
+    "DeserializationError": "dashboard_projection._errors",
+    "DynamoDBSink": "dashboard_projection._sink_dynamodb",
+    "FailedWrite": "dashboard_projection._sink",
+    "InMemorySink": "dashboard_projection._sink_memory",
+    "InvalidInputError": "dashboard_projection._errors",
+    "ItemValidationError": "dashboard_projection._errors",
+    "Metadata": "dashboard_projection._models",
+    "PrimaryItem": "dashboard_projection._models",
+    "Projection": "dashboard_projection._stream_projection",
+    "Put": "dashboard_projection._plan",
+    "RejectedWriteError": "dashboard_projection._errors",
+    "RetryableWriteError": "dashboard_projection._errors",
+    "SerializationError": "dashboard_projection._codec",
+    "Sink": "dashboard_projection._sink",
+    "StreamRecord": "dashboard_projection._records",
+    "WriteError": "dashboard_projection._errors",
+    "WriteOp": "dashboard_projection._plan",
+    "WriteResult": "dashboard_projection._sink",
+    "combined_key": "dashboard_projection._rules",
+    "dashboard_table_spec": "dashboard_projection._keys",
+    "day_partition": "dashboard_projection._rules",
+    "deserialize_image": "dashboard_projection._codec",
+    "deserialize_value": "dashboard_projection._codec",
+    "expires_at": "dashboard_projection._rules",
+    "fan_out": "dashboard_projection._projection",
+    "make_handler": "dashboard_projection._handler",
+    "process_stream_event": "dashboard_projection._processor",
+    "project": "dashboard_projection._projection",
+    "query_by_day": "dashboard_projection._queries",
+    "query_by_sentiment": "dashboard_projection._queries",
+    "query_by_tag": "dashboard_projection._queries",
+    "query_by_time_range": "dashboard_projection._queries",
+    "serialize_item": "dashboard_projection._serialize",
+    "serialize_value": "dashboard_projection._codec",
+    "ttl_spec": "dashboard_projection._keys",
+}
 
 __all__ = [
-    "DEFAULT_MAX_TAGS",
-    "DEFAULT_TTL_DAYS",
     "BadRecord",
     "BatchResponse",
     "ConfigurationError",
+    "DEFAULT_MAX_TAGS",
+    "DEFAULT_TTL_DAYS",
     "DashboardItem",
     "DashboardProjection",
     "DashboardProjectionError",
@@ -97,10 +150,20 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read from the installed metadata only when asked for."""
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the named attribute is
+    """Load a public name from its module on first use; ``__version__`` from the metadata."""
     if name == "__version__":
         from importlib.metadata import version  # noqa: PLC0415 - lazy: keeps import fast
 
         return version("dashboard-projection")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, for tab completion."""
+    return sorted([*__all__, "__version__"])

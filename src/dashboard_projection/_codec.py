@@ -9,7 +9,6 @@ in Lambda events as base64 text and leaves as ``bytes``, which is what the boto3
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -94,7 +93,7 @@ def _decode_binary(payload: object) -> bytes:
     if type(payload) is str:
         try:
             return base64.b64decode(payload, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or plain ValueError for non-ASCII text
             raise _Malformed(f"expected base64 text, got {payload[:60]!r}") from None
     if isinstance(payload, bytes | bytearray):
         return bytes(payload)

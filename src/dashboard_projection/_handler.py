@@ -14,7 +14,7 @@ from typing import Any
 from dashboard_projection._errors import ConfigurationError
 from dashboard_projection._logging import configure_json_logging
 from dashboard_projection._processor import BatchResponse, LambdaContext, process_stream_event
-from dashboard_projection._projection import DEFAULT_TTL_DAYS
+from dashboard_projection._rules import DEFAULT_TTL_DAYS
 from dashboard_projection._sink import Sink
 from dashboard_projection._sink_dynamodb import DynamoDBSink
 from dashboard_projection._stream_projection import DashboardProjection

@@ -184,9 +184,10 @@ def item_size(item: WireItem) -> int:
     """The size DynamoDB counts for ``item``: attribute names plus values, with its overheads.
 
     Strings count their UTF-8 bytes, binary its raw bytes (whether given as bytes or as base64
-    text), BOOL and NULL 1 byte, numbers their stored width (see ``_number_size``), a List or Map
-    3 bytes plus 1 byte per element plus its elements (and, for a Map, their names), and a set
-    the sum of its members.
+    text), BOOL and NULL 1 byte, a number the width DynamoDB stores it in (about a byte per two
+    significant digits, plus one; never less than AWS's estimate), a List or Map 3 bytes plus
+    1 byte per element plus its elements (and, for a Map, their names), and a set the sum of
+    its members.
 
     Raises:
         InvalidInputError: A value DynamoDB cannot hold (a float, an empty set, a malformed
@@ -213,7 +214,7 @@ def describe_key(attributes: WireItem, key_attributes: Sequence[str]) -> str:
     return f"({shown})"
 
 
-def _check_key_value(attributes: WireItem, name: str, limit: int) -> None:
+def _check_key_value(attributes: WireItem, name: str, role: str, limit: int) -> None:
     if name not in attributes:
         raise _Unwritable("missing; every item needs the table's key attributes", name)
     tag, payload = _tag_and_payload(attributes[name], name)
@@ -223,13 +224,13 @@ def _check_key_value(attributes: WireItem, name: str, limit: int) -> None:
     if tag != "N" and not size:
         raise _Unwritable(f"a key attribute cannot be empty, got {payload!r}", name)
     if size > limit:
-        raise _Unwritable(f"{size} bytes; a key value this position holds at most {limit}", name)
+        raise _Unwritable(f"{size} bytes; a {role} key value holds at most {limit}", name)
 
 
 def _check_key(attributes: WireItem, key_attributes: Sequence[str]) -> None:
-    limits = (MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES)
-    for name, limit in zip(key_attributes, limits, strict=False):
-        _check_key_value(attributes, name, limit)
+    roles = (("partition", MAX_PARTITION_KEY_BYTES), ("sort", MAX_SORT_KEY_BYTES))
+    for name, (role, limit) in zip(key_attributes, roles, strict=False):
+        _check_key_value(attributes, name, role, limit)
 
 
 def validate_item_for_write(item: WireItem, key_attributes: Sequence[str], *, where: str) -> None:

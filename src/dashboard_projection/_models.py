@@ -27,11 +27,10 @@ from pydantic import (
 from dashboard_projection._codec import deserialize_image, serialize_value
 from dashboard_projection._errors import ItemValidationError
 from dashboard_projection._keys import MAX_SORT_KEY_BYTES, base_item_key, tag_item_key
+from dashboard_projection._rules import DEFAULT_MAX_TAGS
 from dashboard_projection._time import parse_instant
 from dashboard_projection._types import AttributeValue, WireItem
 
-#: Default cap on ``matched_tags``: each tag is one more item written per record.
-DEFAULT_MAX_TAGS = 20
 _INSTANT_WIDTH = len("2025-11-16T14:30:15.000000Z")
 
 Sentiment = Literal["positive", "neutral", "negative"]

@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypedDict
 from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 from dashboard_projection._metrics import emit_metrics
 from dashboard_projection._plan import WriteOp, WritePlan
-from dashboard_projection._projection import DEFAULT_TTL_DAYS
+from dashboard_projection._rules import DEFAULT_TTL_DAYS
 from dashboard_projection._records import StreamRecord, parse_record, records_of
 from dashboard_projection._sink import Sink
 from dashboard_projection._stream_projection import DashboardProjection, Projection
@@ -111,11 +111,15 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     for index, raw in enumerate(raw_records):
         try:
             record = parse_record(raw, index)
+        except InvalidInputError as error:
+            outcome.bad[index] = error
+            continue
+        records[index] = record  # kept even if projecting fails: its ids go in the log
+        try:
             ops = project(record, now=clock)
         except InvalidInputError as error:
             outcome.bad[index] = error
             continue
-        records[index] = record
         _add(plan, ops, index)
     _write(plan, sink, outcome, _deadline(context))
     _report_bad(raw_records, records, outcome, dead_letter)
@@ -123,7 +127,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     _log_summary(len(raw_records), outcome, started)
     if metrics:
         emit_metrics(
-            success=len(raw_records) - len(outcome.bad) - _retried(raw_records, outcome),
+            success=_succeeded(len(raw_records), outcome),
             errors=len(outcome.bad),
             batch_size=len(raw_records),
         )
@@ -161,8 +165,10 @@ def _write(plan: WritePlan, sink: Sink, outcome: _Outcome, deadline: float | Non
             outcome.bad.setdefault(index, failure.error)
 
 
-def _retried(raw_records: Sequence[object], outcome: _Outcome) -> int:
-    return 0 if outcome.retry_from is None else len(raw_records) - outcome.retry_from
+def _succeeded(size: int, outcome: _Outcome) -> int:
+    """Records neither rejected nor left for the retry (a bad one there is not counted twice)."""
+    done = size if outcome.retry_from is None else outcome.retry_from
+    return sum(1 for index in range(done) if index not in outcome.bad)
 
 
 def _response(

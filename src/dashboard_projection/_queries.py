@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from dashboard_projection._keys import BASE_PREFIX, BY_SENTIMENT_SCORE_INDEX, BY_TAG_INDEX
-from dashboard_projection._projection import MAX_SCORE, MIN_SCORE, combined_key
+from dashboard_projection._rules import MAX_SCORE, MIN_SCORE, combined_key
 from dashboard_projection._time import utc_instant
 
 _TICK = timedelta(microseconds=1)

@@ -142,7 +142,7 @@ class DynamoDBSink:
             rng: Returns a float in [0, 1) that scales each backoff (the jitter).
 
         Raises:
-            ConfigurationError: A setting is out of range.
+            ConfigurationError: A setting is out of range, or no client can be made (no region).
         """
         from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415 - see module
 
@@ -155,7 +155,10 @@ class DynamoDBSink:
             )
         self._table = table_name
         self._key_attributes = check_key_attributes(key_attributes)
-        self._client = client if client is not None else _default_client()
+        try:
+            self._client = client if client is not None else _default_client()
+        except BotoCoreError as exc:  # e.g. NoRegionError: no AWS_REGION outside Lambda
+            raise ConfigurationError(f"cannot make a DynamoDB client: {exc}") from exc
         self._max_attempts = max_attempts
         self._base_delay = base_delay
         self._max_delay = max_delay
@@ -268,7 +271,9 @@ class DynamoDBSink:
     ) -> RetryableWriteError:
         key = describe_key(item.attributes, self._key_attributes)
         stop = "the retry limit" if attempts == self._max_attempts else "the deadline"
-        why = _explain(cause) if cause else "DynamoDB returned it in UnprocessedItems every time"
+        why = "DynamoDB returned it in UnprocessedItems every time"
+        if cause is not None:
+            why = _explain(cause)
         error = RetryableWriteError(
             f"table {self._table!r}: item {key} not written after {attempts} attempt(s) "
             f"({stop}): {why}"
@@ -281,7 +286,9 @@ def _default_client() -> BatchWriteClient:
     import boto3  # noqa: PLC0415 - see module docstring
     from botocore.config import Config  # noqa: PLC0415
 
-    return boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 1}))
+    return boto3.client(
+        "dynamodb", config=Config(retries={"mode": "standard", "total_max_attempts": 1})
+    )
 
 
 def _is_retryable(exc: Exception) -> bool:

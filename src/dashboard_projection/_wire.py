@@ -19,8 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from dashboard_projection._keys import MAX_SORT_KEY_BYTES, base_item_key, tag_item_key
-from dashboard_projection._models import DEFAULT_MAX_TAGS, PrimaryItem
-from dashboard_projection._projection import SENTIMENTS, base_item, fan_out
+from dashboard_projection._rules import DEFAULT_MAX_TAGS, SENTIMENTS
 from dashboard_projection._time import utc_instant_of
 from dashboard_projection._types import AttributeValue, WireItem
 
@@ -46,6 +45,10 @@ def wire_items(
     """
     items = _fast_wire_items(image, expires, max_tags)
     if items is None:
+        # Rare, so the models are imported only now: the stream path's cold start stays light.
+        from dashboard_projection._models import PrimaryItem  # noqa: PLC0415
+        from dashboard_projection._projection import base_item, fan_out  # noqa: PLC0415
+
         item = PrimaryItem.from_image(image, max_tags=max_tags, path=path)
         base = base_item(item, expires=expires)
         items = [dashboard.to_wire() for dashboard in (base, *fan_out(base))]
