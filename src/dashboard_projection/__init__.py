@@ -2,9 +2,11 @@ r"""Turn DynamoDB Streams records into read-optimized dashboard items.
 
 The data path, one module each: Lambda event → stream records → :class:`PrimaryItem` →
 :class:`DashboardItem`\\ s → a write plan (puts and deletes, last write per key wins) → a
-:class:`Sink`. Importing this package is cheap: names load on first use (as pydantic's do), the stream
-path never builds a pydantic model unless a record needs one, and boto3 is imported only by
-the DynamoDB sink, when it makes its own client.
+:class:`Sink`.
+
+Importing this package is cheap: names load on first use (as pydantic's do), the stream path
+builds no pydantic model unless a record needs one, and only the DynamoDB sink imports boto3,
+when it makes its own client.
 """
 
 from __future__ import annotations
@@ -35,13 +37,6 @@ if TYPE_CHECKING:
     from dashboard_projection._plan import Delete, Put, WriteOp
     from dashboard_projection._processor import BadRecord, BatchResponse, process_stream_event
     from dashboard_projection._projection import fan_out, project
-    from dashboard_projection._rules import (
-        DEFAULT_MAX_TAGS,
-        DEFAULT_TTL_DAYS,
-        combined_key,
-        day_partition,
-        expires_at,
-    )
     from dashboard_projection._queries import (
         query_by_day,
         query_by_sentiment,
@@ -49,6 +44,13 @@ if TYPE_CHECKING:
         query_by_time_range,
     )
     from dashboard_projection._records import StreamRecord
+    from dashboard_projection._rules import (
+        DEFAULT_MAX_TAGS,
+        DEFAULT_TTL_DAYS,
+        combined_key,
+        day_partition,
+        expires_at,
+    )
     from dashboard_projection._serialize import serialize_item
     from dashboard_projection._sink import FailedWrite, Sink, WriteResult
     from dashboard_projection._sink_dynamodb import DynamoDBSink
@@ -103,11 +105,11 @@ _MODULE_OF = {
 }
 
 __all__ = [
+    "DEFAULT_MAX_TAGS",
+    "DEFAULT_TTL_DAYS",
     "BadRecord",
     "BatchResponse",
     "ConfigurationError",
-    "DEFAULT_MAX_TAGS",
-    "DEFAULT_TTL_DAYS",
     "DashboardItem",
     "DashboardProjection",
     "DashboardProjectionError",

@@ -20,8 +20,8 @@ from typing import Any, Protocol, TypedDict
 from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 from dashboard_projection._metrics import emit_metrics
 from dashboard_projection._plan import WriteOp, WritePlan
-from dashboard_projection._rules import DEFAULT_TTL_DAYS
 from dashboard_projection._records import StreamRecord, parse_record, records_of
+from dashboard_projection._rules import DEFAULT_TTL_DAYS
 from dashboard_projection._sink import Sink
 from dashboard_projection._stream_projection import DashboardProjection, Projection
 

@@ -15,8 +15,8 @@ from typing import Protocol
 from dashboard_projection._errors import DashboardProjectionError
 from dashboard_projection._keys import KEY_ATTRIBUTES, PARTITION_KEY, SORT_KEY
 from dashboard_projection._plan import Delete, Put, WriteOp
-from dashboard_projection._rules import DEFAULT_MAX_TAGS, DEFAULT_TTL_DAYS, expires_at
 from dashboard_projection._records import StreamRecord
+from dashboard_projection._rules import DEFAULT_MAX_TAGS, DEFAULT_TTL_DAYS, expires_at
 from dashboard_projection._types import WireItem
 from dashboard_projection._wire import WireDict, wire_items
 
