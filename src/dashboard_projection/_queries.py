@@ -7,12 +7,13 @@ items, because each carries the other index's key attribute only where it belong
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from dashboard_projection._errors import InvalidInputError
 from dashboard_projection._keys import BASE_PREFIX, BY_SENTIMENT_SCORE_INDEX, BY_TAG_INDEX
-from dashboard_projection._rules import MAX_SCORE, MIN_SCORE, combined_key
+from dashboard_projection._rules import MAX_SCORE, MIN_SCORE, combined_key, day_partition
 from dashboard_projection._time import utc_instant
 
 _TICK = timedelta(microseconds=1)
@@ -27,12 +28,17 @@ def _query(table_name: str, condition: str, values: dict[str, str], **extra: Any
     }
 
 
+def _day(day: date) -> str:
+    """A date as its partition; an aware datetime as its UTC date (not its local one)."""
+    return day_partition(day) if isinstance(day, datetime) else day.isoformat()
+
+
 def query_by_day(table_name: str, day: date) -> dict[str, Any]:
     """``client.query`` arguments for every source item of ``day`` (UTC), once each, by time."""
     return _query(
         table_name,
         "day_partition = :day AND begins_with(item_key, :base)",
-        {":day": day.isoformat(), ":base": BASE_PREFIX},
+        {":day": _day(day), ":base": BASE_PREFIX},
     )
 
 
@@ -40,18 +46,19 @@ def query_by_time_range(table_name: str, start: datetime, end: datetime) -> dict
     """``client.query`` arguments for source items ingested in ``[start, end)``, within one UTC day.
 
     Raises:
-        ValueError: ``start`` and ``end`` fall on different UTC days (query each day instead).
+        InvalidInputError: A naive datetime, or ``start`` and ``end`` not within one UTC day
+            (query each day instead).
     """
-    day = start.astimezone(UTC).date()
-    if not start < end or (end - _TICK).astimezone(UTC).date() != day:
-        raise ValueError(
+    day = day_partition(start)
+    if not start < end or day_partition(end - _TICK) != day:
+        raise InvalidInputError(
             f"expected start < end within one UTC day, got {start.isoformat()} to {end.isoformat()}"
         )
     return _query(
         table_name,
         "day_partition = :day AND item_key BETWEEN :start AND :end",
         {
-            ":day": day.isoformat(),
+            ":day": day,
             ":start": BASE_PREFIX + utc_instant(start),
             ":end": BASE_PREFIX + utc_instant(end),
         },
@@ -79,7 +86,7 @@ def query_by_sentiment(
         table_name,
         "day_partition = :day AND sentiment_score_combined BETWEEN :low AND :high",
         {
-            ":day": day.isoformat(),
+            ":day": _day(day),
             ":low": combined_key(sentiment, min_score),
             ":high": combined_key(sentiment, max_score),
         },
