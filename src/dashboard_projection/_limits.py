@@ -44,24 +44,38 @@ _SHOWN = 40  # characters of a value quoted in an error message
 
 
 class _Unwritable(Exception):  # noqa: N818 - internal signal, never escapes this module
-    """Raised where a value cannot be stored; the caller adds which item it belongs to."""
+    """Raised deep in a value; containers add their part of the path on the way out.
 
-    def __init__(self, reason: str, path: str) -> None:
+    Paths are built only when something is wrong, so sizing a valid item costs no strings.
+    """
+
+    def __init__(self, reason: str) -> None:
         self.reason = reason
-        self.path = path
+        self._trail: list[str] = []  # innermost segment first: ".name" or "[index]"
+
+    def within(self, segment: str) -> _Unwritable:
+        self._trail.append(segment)
+        return self
+
+    @property
+    def path(self) -> str:
+        """Where the value is, e.g. ``metadata.tags[2]`` (the top-level name has no dot)."""
+        return "".join(reversed(self._trail)).removeprefix(".")
 
 
-def _text_size(payload: object, path: str) -> int:
+def _text_size(payload: object) -> int:
     if type(payload) is not str:
-        raise _Unwritable(f"expected a string, got {type(payload).__name__}", path)
+        raise _Unwritable(f"expected a string, got {type(payload).__name__}")
+    if payload.isascii():
+        return len(payload)
     try:
         return len(payload.encode())
     except UnicodeEncodeError:
-        raise _Unwritable("expected valid Unicode, got a lone surrogate", path) from None
+        raise _Unwritable("expected valid Unicode, got a lone surrogate") from None
 
 
-def _number_size(payload: object, path: str) -> int:
-    """Bytes DynamoDB stores for a number: its base-100 digits, one exponent byte, a sign byte.
+def _number_size(payload: object) -> int:
+    """Bytes DynamoDB stores for a number: digit pairs, an exponent byte, a byte if negative.
 
     AWS documents this as "approximately 1 byte per two significant digits, plus 1 byte" after
     trimming leading and trailing zeros. Exactly, digits are stored in pairs aligned on the
@@ -75,24 +89,25 @@ def _number_size(payload: object, path: str) -> int:
         hint = " (floats are inexact: use decimal.Decimal)" if type(payload) is float else ""
         raise _Unwritable(
             f"expected the number as a string, e.g. {{'N': '0.72'}}, got "
-            f"{type(payload).__name__} {payload!r:.{_SHOWN}}{hint}",
-            path,
+            f"{type(payload).__name__} {payload!r:.{_SHOWN}}{hint}"
         )
     try:
         number = Decimal(payload)
     except InvalidOperation:
-        raise _Unwritable(f"expected a decimal number, got {payload!r:.{_SHOWN}}", path) from None
+        raise _Unwritable(f"expected a decimal number, got {payload!r:.{_SHOWN}}") from None
     if not number.is_finite():
-        raise _Unwritable(f"expected a finite number, got {payload!r:.{_SHOWN}}", path)
+        raise _Unwritable(f"expected a finite number, got {payload!r:.{_SHOWN}}")
     if not number:
         return 1
     sign, digits, _ = number.as_tuple()
-    significant = len("".join(map(str, digits)).rstrip("0"))
+    significant = len(digits)
+    while not digits[significant - 1]:  # trailing zeros do not count; leading ones are gone
+        significant -= 1
     misaligned = significant % 2 == 0 and number.adjusted() % 2 == 0
     return 1 + (significant + 1) // 2 + misaligned + sign
 
 
-def _binary_size(payload: object, path: str) -> int:
+def _binary_size(payload: object) -> int:
     """Raw byte count; a stream event carries binary as base64 text, the boto3 client as bytes."""
     if isinstance(payload, bytes | bytearray):
         return len(payload)
@@ -100,50 +115,56 @@ def _binary_size(payload: object, path: str) -> int:
         try:
             return len(base64.b64decode(payload, validate=True))
         except binascii.Error:
-            raise _Unwritable(f"expected base64 text, got {payload!r:.{_SHOWN}}", path) from None
-    raise _Unwritable(f"expected bytes or base64 text, got {type(payload).__name__}", path)
+            raise _Unwritable(f"expected base64 text, got {payload!r:.{_SHOWN}}") from None
+    raise _Unwritable(f"expected bytes or base64 text, got {type(payload).__name__}")
 
 
-def _bool_size(payload: object, path: str) -> int:
+def _bool_size(payload: object) -> int:
     if type(payload) is not bool:
-        raise _Unwritable(f"expected true or false, got {type(payload).__name__}", path)
+        raise _Unwritable(f"expected true or false, got {type(payload).__name__}")
     return 1
 
 
-def _null_size(payload: object, path: str) -> int:
+def _null_size(payload: object) -> int:
     if payload is not True:
-        raise _Unwritable(f"expected true (the only NULL payload), got {payload!r:.{_SHOWN}}", path)
+        raise _Unwritable(f"expected true (the only NULL payload), got {payload!r:.{_SHOWN}}")
     return 1
 
 
-def _list_size(payload: object, path: str) -> int:
+def _elements_size(measure: Callable[[object], int], elements: list[Any], overhead: int) -> int:
+    size = 0
+    for index, element in enumerate(elements):
+        try:
+            size += overhead + measure(element)
+        except _Unwritable as bad:
+            raise bad.within(f"[{index}]") from None
+    return size
+
+
+def _list_size(payload: object) -> int:
     if type(payload) is not list:
-        raise _Unwritable(f"expected a list, got {type(payload).__name__}", path)
-    return _CONTAINER_OVERHEAD + sum(
-        _ELEMENT_OVERHEAD + _value_size(element, f"{path}[{index}]")
-        for index, element in enumerate(payload)
-    )
+        raise _Unwritable(f"expected a list, got {type(payload).__name__}")
+    return _CONTAINER_OVERHEAD + _elements_size(_value_size, payload, _ELEMENT_OVERHEAD)
 
 
-def _map_size(payload: object, path: str) -> int:
+def _map_size(payload: object) -> int:
     if not isinstance(payload, Mapping):
-        raise _Unwritable(f"expected a map of attributes, got {type(payload).__name__}", path)
-    return _CONTAINER_OVERHEAD + _ELEMENT_OVERHEAD * len(payload) + _members_size(payload, path)
+        raise _Unwritable(f"expected a map of attributes, got {type(payload).__name__}")
+    return _CONTAINER_OVERHEAD + _ELEMENT_OVERHEAD * len(payload) + _members_size(payload)
 
 
-def _set_measure(measure: Callable[[object, str], int], tag: str) -> Callable[[object, str], int]:
-    def set_size(payload: object, path: str) -> int:
+def _set_measure(measure: Callable[[object], int], tag: str) -> Callable[[object], int]:
+    def set_size(payload: object) -> int:
         if type(payload) is not list:
-            got = type(payload).__name__
-            raise _Unwritable(f"expected a list of {tag} members, got {got}", path)
+            raise _Unwritable(f"expected a list of {tag} members, got {type(payload).__name__}")
         if not payload:
-            raise _Unwritable(f"an empty {tag}; DynamoDB has no empty sets, omit it", path)
-        return sum(measure(member, f"{path}[{index}]") for index, member in enumerate(payload))
+            raise _Unwritable(f"an empty {tag}; DynamoDB has no empty sets, omit it")
+        return _elements_size(measure, payload, 0)
 
     return set_size
 
 
-_MEASURES: dict[str, Callable[[object, str], int]] = {
+_MEASURES: dict[str, Callable[[object], int]] = {
     "S": _text_size,
     "N": _number_size,
     "B": _binary_size,
@@ -157,27 +178,30 @@ _MEASURES: dict[str, Callable[[object, str], int]] = {
 }
 
 
-def _tag_and_payload(value: object, path: str) -> tuple[str, Any]:
-    if not isinstance(value, Mapping) or len(value) != 1:
-        raise _Unwritable(f"expected one typed value such as {{'S': ...}}, got {value!r:.60}", path)
-    ((tag, payload),) = value.items()
+def _tag_and_payload(value: Any) -> tuple[str, Any]:  # noqa: ANN401 - any value may arrive
+    try:
+        ((tag, payload),) = value.items()
+    except (AttributeError, TypeError, ValueError):  # not a mapping, or not one entry
+        raise _Unwritable(f"expected one typed value such as {{'S': ...}}, got {value!r:.60}") from None
     return tag, payload
 
 
-def _value_size(value: object, path: str) -> int:
-    tag, payload = _tag_and_payload(value, path)
+def _value_size(value: object) -> int:
+    tag, payload = _tag_and_payload(value)
     measure = _MEASURES.get(tag)
     if measure is None:
-        raise _Unwritable(f"unknown type tag {tag!r}; expected one of {', '.join(_MEASURES)}", path)
-    return measure(payload, path)
+        raise _Unwritable(f"unknown type tag {tag!r}; expected one of {', '.join(_MEASURES)}")
+    return measure(payload)
 
 
-def _members_size(members: Mapping[Any, object], path: str) -> int:
-    prefix = f"{path}." if path else ""
-    return sum(
-        _text_size(name, f"{prefix}{name}") + _value_size(value, f"{prefix}{name}")
-        for name, value in members.items()
-    )
+def _members_size(members: Mapping[Any, object]) -> int:
+    size = 0
+    for name, value in members.items():
+        try:
+            size += _text_size(name) + _value_size(value)
+        except _Unwritable as bad:
+            raise bad.within(f".{name}") from None
+    return size
 
 
 def item_size(item: WireItem) -> int:
@@ -194,7 +218,7 @@ def item_size(item: WireItem) -> int:
             value); the error's path names the attribute.
     """
     try:
-        return _members_size(item, "")
+        return _members_size(item)
     except _Unwritable as bad:
         raise InvalidInputError(bad.reason, path=bad.path) from None
 

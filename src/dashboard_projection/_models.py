@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -24,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from dashboard_projection._codec import deserialize_image, serialize_value
+from dashboard_projection._codec import SerializationError, deserialize_image, serialize_value
 from dashboard_projection._errors import ItemValidationError
 from dashboard_projection._keys import MAX_SORT_KEY_BYTES, base_item_key, tag_item_key
 from dashboard_projection._rules import DEFAULT_MAX_TAGS
@@ -35,7 +36,18 @@ _INSTANT_WIDTH = len("2025-11-16T14:30:15.000000Z")
 
 Sentiment = Literal["positive", "neutral", "negative"]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
-Score = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+def _storable(score: Decimal) -> Decimal:
+    """A score DynamoDB can store: 38 significant digits at most, nothing below 1E-130."""
+    try:
+        serialize_value(score)
+    except SerializationError as exc:
+        raise ValueError(exc.reason) from None
+    return score
+
+
+Score = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False), AfterValidator(_storable)]
 
 
 def _raise_as_ours(exc: ValidationError, path: str) -> ItemValidationError:
@@ -123,13 +135,20 @@ class PrimaryItem(_Model):
 
     @model_validator(mode="after")
     def _bounded(self, info: ValidationInfo) -> PrimaryItem:
+        # Raises ItemValidationError itself: a subclass's "after" validator runs outside
+        # _Model's wrap validator, so a ValueError here would escape as pydantic's error.
+        path = str(_context(info).get("path", ""))
         max_tags = int(_context(info).get("max_tags", DEFAULT_MAX_TAGS))
         if len(self.matched_tags) > max_tags:
-            raise ValueError(
+            raise ItemValidationError(
                 f"matched_tags has {len(self.matched_tags)} tags; at most {max_tags} allowed "
-                "(each tag is one more dashboard item to write)"
+                "(each tag is one more dashboard item to write)",
+                path=f"{path}.matched_tags" if path else "matched_tags",
             )
-        _check_key_sizes(self)
+        try:
+            _check_key_sizes(self)
+        except ValueError as exc:  # also UnicodeEncodeError: a lone surrogate has no UTF-8
+            raise ItemValidationError(str(exc), path=path) from None
         return self
 
     @cached_property

@@ -91,7 +91,7 @@ def attribute_values(*, max_depth: int = 2, binary: bool = True) -> SearchStrate
     """
     if isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0:
         raise InvalidArgument(f"max_depth must be a non-negative integer, got {max_depth!r}")
-    scalars = [
+    scalars: list[SearchStrategy[dict[str, Any]]] = [
         _TEXT.map(lambda text: {"S": text}),
         _number_texts().map(lambda text: {"N": text}),
         st.booleans().map(lambda flag: {"BOOL": flag}),
@@ -108,7 +108,7 @@ def attribute_values(*, max_depth: int = 2, binary: bool = True) -> SearchStrate
                 lambda blobs: {"BS": [_base64(data) for data in blobs]}
             ),
         ]
-    values = st.one_of(scalars)
+    values: SearchStrategy[dict[str, Any]] = st.one_of(scalars)
     for _ in range(max_depth):
         values = st.one_of(
             *scalars,
@@ -121,7 +121,7 @@ def attribute_values(*, max_depth: int = 2, binary: bool = True) -> SearchStrate
 def primary_items(
     *, max_tags: int = DEFAULT_MAX_TAGS, statuses: Sequence[str] = ("analyzed",)
 ) -> SearchStrategy[PrimaryItem]:
-    """Valid :class:`~dashboard_projection.PrimaryItem`\\ s, edge cases included.
+    """Valid primary items (:class:`~dashboard_projection.PrimaryItem`), edge cases included.
 
     ``ingested_at`` comes in many spellings (``Z`` or ``±hh:mm``, 0 to 9 fractional digits, one
     instant written in several ways); ``source_id`` and tags hold ``#``, ``%`` and non-ASCII text,
@@ -258,7 +258,7 @@ def _escaped_size(character: str) -> int:
 
 
 def _fitting_text(max_bytes: int, size: Callable[[str], int]) -> SearchStrategy[str]:
-    """Non-empty text whose characters' ``size``\\ s add up to at most ``max_bytes``.
+    """Non-empty text whose characters, each measured by ``size``, total ``max_bytes`` at most.
 
     Short text mostly, and sometimes a pattern repeated to fill ``max_bytes`` exactly or nearly:
     truncating keeps every example valid, where filtering would discard most long ones.
