@@ -182,7 +182,9 @@ def _tag_and_payload(value: Any) -> tuple[str, Any]:  # noqa: ANN401 - any value
     try:
         ((tag, payload),) = value.items()
     except (AttributeError, TypeError, ValueError):  # not a mapping, or not one entry
-        raise _Unwritable(f"expected one typed value such as {{'S': ...}}, got {value!r:.60}") from None
+        raise _Unwritable(
+            f"expected one typed value such as {{'S': ...}}, got {value!r:.60}"
+        ) from None
     return tag, payload
 
 
@@ -238,23 +240,26 @@ def describe_key(attributes: WireItem, key_attributes: Sequence[str]) -> str:
     return f"({shown})"
 
 
-def _check_key_value(attributes: WireItem, name: str, role: str, limit: int) -> None:
-    if name not in attributes:
-        raise _Unwritable("missing; every item needs the table's key attributes", name)
-    tag, payload = _tag_and_payload(attributes[name], name)
+def _check_key_value(value: AttributeValue | None, role: str, limit: int) -> None:
+    if value is None:
+        raise _Unwritable("missing; every item needs the table's key attributes")
+    tag, payload = _tag_and_payload(value)
     if tag not in KEY_TYPES:
-        raise _Unwritable(f"a key attribute must be S, N or B, got {tag}", name)
-    size = _value_size(attributes[name], name)
+        raise _Unwritable(f"a key attribute must be S, N or B, got {tag}")
+    size = _value_size(value)
     if tag != "N" and not size:
-        raise _Unwritable(f"a key attribute cannot be empty, got {payload!r}", name)
+        raise _Unwritable(f"a key attribute cannot be empty, got {payload!r}")
     if size > limit:
-        raise _Unwritable(f"{size} bytes; a {role} key value holds at most {limit}", name)
+        raise _Unwritable(f"{size} bytes; a {role} key value holds at most {limit}")
 
 
 def _check_key(attributes: WireItem, key_attributes: Sequence[str]) -> None:
     roles = (("partition", MAX_PARTITION_KEY_BYTES), ("sort", MAX_SORT_KEY_BYTES))
     for name, (role, limit) in zip(key_attributes, roles, strict=False):
-        _check_key_value(attributes, name, role, limit)
+        try:
+            _check_key_value(attributes.get(name), role, limit)
+        except _Unwritable as bad:
+            raise bad.within(f".{name}") from None
 
 
 def validate_item_for_write(item: WireItem, key_attributes: Sequence[str], *, where: str) -> None:
@@ -276,7 +281,7 @@ def validate_item_for_write(item: WireItem, key_attributes: Sequence[str], *, wh
     """
     try:
         _check_key(item, key_attributes)
-        size = _members_size(item, "")
+        size = _members_size(item)
     except _Unwritable as bad:
         raise _rejection(item, key_attributes, where, f"{bad.path}: {bad.reason}") from None
     if size > MAX_ITEM_BYTES:
