@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dashboard_projection._errors import ConfigurationError, InvalidInputError, RejectedWriteError
-from dashboard_projection._plan import Put, WriteOp
+from dashboard_projection._plan import Put, WriteOp, attributes_of, key_identity
 from dashboard_projection._sink import FailedWrite
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def _tag_and_payload(value: Any) -> tuple[str, Any]:  # noqa: ANN401 - any value
         ((tag, payload),) = value.items()
     except (AttributeError, TypeError, ValueError):  # not a mapping, or not one entry
         raise _Unwritable(
-            f"expected one typed value such as {{'S': ...}}, got {value!r:.60}"
+            f"expected one typed value such as {{'S': ...}}, got {value!r:.{_SHOWN}}"
         ) from None
     return tag, payload
 
@@ -305,28 +305,6 @@ def _rejection(
     attributes: WireItem, key_attributes: Sequence[str], where: str, reason: str
 ) -> RejectedWriteError:
     return RejectedWriteError(f"{where}: item {describe_key(attributes, key_attributes)}: {reason}")
-
-
-def _key_part(value: AttributeValue) -> Hashable:
-    ((tag, payload),) = value.items()
-    if tag == "N":
-        return Decimal(payload)  # "1" and "1.0" name the same item
-    if tag == "B":  # base64 text and bytes name the same item
-        return base64.b64decode(payload) if type(payload) is str else bytes(payload)
-    return str(payload)
-
-
-def key_identity(attributes: WireItem, key_attributes: Sequence[str]) -> tuple[Hashable, ...]:
-    """What DynamoDB compares to tell items apart: the key values, numbers compared as numbers.
-
-    Only for attributes that passed validation: every key attribute present, S, N or B.
-    """
-    return tuple(_key_part(attributes[name]) for name in key_attributes)
-
-
-def attributes_of(op: WriteOp) -> WireItem:
-    """The attributes that carry an operation's key: the item of a put, the key of a delete."""
-    return op.item if isinstance(op, Put) else op.key
 
 
 def check_key_attributes(key_attributes: Sequence[str]) -> tuple[str, ...]:

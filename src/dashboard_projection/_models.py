@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -151,9 +150,13 @@ class PrimaryItem(_Model):
             raise ItemValidationError(str(exc), path=path) from None
         return self
 
-    @cached_property
+    @property
     def ingested_instant(self) -> datetime:
-        """``ingested_at`` parsed, with its original offset."""
+        """``ingested_at`` parsed, with its original offset.
+
+        Parsed on each access, not cached: ``model_copy(update={"ingested_at": ...})`` copies
+        the instance dict, so a cached instant would outlive the ``ingested_at`` it came from.
+        """
         return parse_instant(self.ingested_at)
 
     @classmethod
@@ -166,8 +169,30 @@ class PrimaryItem(_Model):
             DeserializationError: The image is malformed DynamoDB JSON.
             ItemValidationError: It decodes, but is not a valid primary item.
         """
+        # Unknown attributes are ignored, so they are not even decoded (the stream path agrees).
+        if isinstance(image, Mapping):
+            image = {name: value for name, value in image.items() if name in cls.model_fields}
+            _check_stored_types(image, path)
         data = deserialize_image(image, path=path)
         return cls.model_validate(data, context={"max_tags": max_tags, "path": path})
+
+
+# What the primary table stores; pydantic would coerce the alternatives ("0.72" as S, tags as L).
+_STORED_AS = {"score": ("N", "a number"), "matched_tags": ("SS", "a string set")}
+
+
+def _check_stored_types(image: WireItem, path: str) -> None:
+    for name, (tag, kind) in _STORED_AS.items():
+        value = image.get(name)
+        if (
+            isinstance(value, Mapping)
+            and len(value) == 1
+            and tag not in value
+            and "NULL" not in value
+        ):
+            raise ItemValidationError(
+                f"expected {kind} ({tag}), got {next(iter(value))}", path=f"{path}.{name}"
+            )
 
 
 def _check_key_sizes(item: PrimaryItem) -> None:

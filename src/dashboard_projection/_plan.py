@@ -7,10 +7,14 @@ traced back to the earliest record Lambda has to resume from.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import base64
+import binascii
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
-from dashboard_projection._types import WireItem
+from dashboard_projection._errors import InvalidInputError
+from dashboard_projection._types import AttributeValue, WireItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +34,41 @@ class Delete:
 WriteOp = Put | Delete
 
 
-def key_of(op: WriteOp, key_attributes: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    """The identity of the item ``op`` touches: its key attributes' (type tag, value) pairs.
+def _key_part(value: AttributeValue) -> Hashable:
+    ((tag, payload),) = value.items()  # a key attribute is S, N or B: one type tag
+    if tag == "N":
+        return Decimal(payload)  # "1" and "1.0" name the same item
+    if tag == "B":  # base64 text and bytes name the same item
+        return base64.b64decode(payload) if type(payload) is str else bytes(payload)
+    return str(payload)
+
+
+def key_identity(attributes: WireItem, key_attributes: Sequence[str]) -> tuple[Hashable, ...]:
+    """What DynamoDB compares to tell items apart: the key values, numbers compared as numbers.
+
+    Only for attributes that passed validation: every key attribute present, S, N or B.
+    """
+    return tuple(_key_part(attributes[name]) for name in key_attributes)
+
+
+def attributes_of(op: WriteOp) -> WireItem:
+    """The attributes that carry an operation's key: the item of a put, the key of a delete."""
+    return op.item if isinstance(op, Put) else op.key
+
+
+def key_of(op: WriteOp, key_attributes: Sequence[str]) -> tuple[Hashable, ...]:
+    """The identity of the item ``op`` touches, as DynamoDB tells items apart.
 
     Raises:
-        KeyError: the operation lacks one of the table's key attributes.
+        InvalidInputError: The operation lacks a key attribute, or one is not a valid S/N/B.
     """
-    attributes = op.item if isinstance(op, Put) else op.key
-    return tuple(next(iter(attributes[name].items())) for name in key_attributes)
+    try:
+        return key_identity(attributes_of(op), key_attributes)
+    except (KeyError, ValueError, TypeError, ArithmeticError, binascii.Error) as exc:
+        raise InvalidInputError(
+            f"expected every operation to carry the key attributes {', '.join(key_attributes)} "
+            f"as S, N or B values ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +89,17 @@ class WritePlan:
     def __init__(self, key_attributes: Sequence[str]) -> None:
         """Start an empty plan for a table whose primary key is ``key_attributes``."""
         self.key_attributes = tuple(key_attributes)
-        self._ops: dict[tuple[tuple[str, str], ...], PlannedOp] = {}
+        self._ops: dict[tuple[Hashable, ...], PlannedOp] = {}
 
-    def add(self, op: WriteOp, record_index: int) -> None:
-        """Record ``op``; it replaces whatever an earlier record planned for the same key."""
-        self._ops[key_of(op, self.key_attributes)] = PlannedOp(op, record_index)
+    def add(self, ops: Sequence[WriteOp], record_index: int) -> None:
+        """Record one record's ``ops``; each replaces what an earlier op planned for its key.
+
+        Raises:
+            InvalidInputError: An op has no valid key; then none of ``ops`` is recorded.
+        """
+        keys = [key_of(op, self.key_attributes) for op in ops]
+        for key, op in zip(keys, ops, strict=True):
+            self._ops[key] = PlannedOp(op, record_index)
 
     def __len__(self) -> int:
         """The number of distinct keys written or deleted."""

@@ -19,7 +19,7 @@ from typing import Any, Protocol, TypedDict
 
 from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 from dashboard_projection._metrics import emit_metrics
-from dashboard_projection._plan import WriteOp, WritePlan
+from dashboard_projection._plan import WritePlan
 from dashboard_projection._records import StreamRecord, parse_record, records_of
 from dashboard_projection._rules import DEFAULT_TTL_DAYS
 from dashboard_projection._sink import Sink
@@ -110,17 +110,10 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     plan = WritePlan(sink.key_attributes)
     for index, raw in enumerate(raw_records):
         try:
-            record = parse_record(raw, index)
+            records[index] = parse_record(raw, index)  # kept on failure: its ids go in the log
+            plan.add(project(records[index], now=clock), index)
         except InvalidInputError as error:
             outcome.bad[index] = error
-            continue
-        records[index] = record  # kept even if projecting fails: its ids go in the log
-        try:
-            ops = project(record, now=clock)
-        except InvalidInputError as error:
-            outcome.bad[index] = error
-            continue
-        _add(plan, ops, index)
     _write(plan, sink, outcome, _deadline(context))
     _report_bad(raw_records, records, outcome, dead_letter)
     response = _response(raw_records, records, outcome)
@@ -132,11 +125,6 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
             batch_size=len(raw_records),
         )
     return response
-
-
-def _add(plan: WritePlan, ops: Sequence[WriteOp], index: int) -> None:
-    for op in ops:
-        plan.add(op, index)
 
 
 def _deadline(context: LambdaContext | None) -> float | None:

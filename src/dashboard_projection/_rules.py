@@ -32,7 +32,12 @@ def day_partition(ingested_at: datetime | str) -> str:
         InvalidInputError: ``ingested_at`` is not an instant with a timezone.
     """
     moment = _instant(ingested_at)
-    return moment.astimezone(UTC).date().isoformat()
+    try:
+        return moment.astimezone(UTC).date().isoformat()
+    except OverflowError:
+        raise InvalidInputError(
+            f"{moment.isoformat()} falls outside the years 1 to 9999 in UTC", path="ingested_at"
+        ) from None
 
 
 def _instant(moment: datetime | str) -> datetime:
@@ -66,6 +71,8 @@ def combined_key(sentiment: str, score: Decimal | int) -> str:
         )
     if not isinstance(score, Decimal | int) or isinstance(score, bool):
         raise InvalidInputError(f"expected a Decimal, got {type(score).__name__}", path="score")
+    if isinstance(score, Decimal) and not score.is_finite():
+        raise InvalidInputError(f"expected a finite score in [0, 1], got {score}", path="score")
     if not MIN_SCORE <= score <= MAX_SCORE:
         raise InvalidInputError(f"expected a score in [0, 1], got {score}", path="score")
     cents = Decimal(score).quantize(_CENT, rounding=ROUND_HALF_UP).copy_abs()  # no "-0.00"

@@ -16,13 +16,11 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
 from dashboard_projection._limits import (
-    attributes_of,
     check_key_attributes,
     describe_key,
-    key_identity,
     split_into_requests,
 )
-from dashboard_projection._plan import Put, WriteOp
+from dashboard_projection._plan import Put, WriteOp, attributes_of, key_identity
 from dashboard_projection._sink import FailedWrite, WriteResult
 
 if TYPE_CHECKING:

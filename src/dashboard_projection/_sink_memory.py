@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING
 
 from dashboard_projection._limits import (
     MAX_BATCH_OPS,
-    attributes_of,
     check_key_attributes,
-    key_identity,
     split_into_requests,
 )
-from dashboard_projection._plan import Put, WriteOp
+from dashboard_projection._plan import Put, WriteOp, attributes_of, key_identity
 from dashboard_projection._sink import WriteResult
 
 if TYPE_CHECKING:

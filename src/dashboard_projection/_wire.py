@@ -25,6 +25,9 @@ from dashboard_projection._types import AttributeValue, WireItem
 
 WireDict = dict[str, AttributeValue]
 _COPIED_STRINGS = ("source_type", "source_url", "text_snippet")
+# Validated like the model does, though not projected: a record is valid or not whatever path
+# it takes. (Attributes the model does not know are ignored by both paths, undecoded.)
+_CHECKED_STRINGS = (*_COPIED_STRINGS, "status", "model_version")
 _PLAIN_NUMBER_CHARS = "0123456789."
 _MAX_PLAIN_NUMBER_LEN = 38
 _CENT = Decimal("0.01")
@@ -82,12 +85,12 @@ def _fast_wire_items(image: WireItem, expires: int, max_tags: int) -> list[WireD
         or tags is None
     ):
         return None
-    for name in _COPIED_STRINGS:
-        value = image.get(name)
-        if value is not None and not (
-            type(value) is dict and len(value) == 1 and type(value.get("S")) is str
-        ):
+    for name in _CHECKED_STRINGS:
+        if not _is_string_or_absent(image.get(name)):
             return None
+    metadata = image.get("metadata")
+    if metadata is not None and not _is_map_of_strings(metadata):
+        return None
     shared: WireDict = {
         "day_partition": {"S": instant[:10]},
         "source_id": image["source_id"],
@@ -121,6 +124,22 @@ def _fast_wire_items(image: WireItem, expires: int, max_tags: int) -> list[WireD
         for key, tag in zip(keys[1:], tags, strict=True)
     ]
     return items
+
+
+def _is_string_or_absent(value: object) -> bool:
+    return value is None or (
+        type(value) is dict and len(value) == 1 and type(value.get("S")) is str
+    )
+
+
+def _is_map_of_strings(value: object) -> bool:
+    """``{"M": {...}}`` whose members are all plain strings: what the model's Metadata accepts."""
+    if type(value) is not dict or len(value) != 1:
+        return False
+    members = value.get("M")
+    return type(members) is dict and all(
+        _is_string_or_absent(member) and member is not None for member in members.values()
+    )
 
 
 def _score(value: object) -> Decimal | None:

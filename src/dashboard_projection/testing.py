@@ -25,6 +25,7 @@ to DynamoDB's key size limits. For example::
 from __future__ import annotations
 
 import base64
+import operator
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -60,6 +61,7 @@ _CHARACTERS = st.characters(codec="utf-8")  # any code point but lone surrogates
 _KEY_CHARACTERS = st.one_of(st.sampled_from("#%-_/:. é€𝄞"), _CHARACTERS)
 _TEXT = st.text(_CHARACTERS, max_size=20)
 _NAMES = st.text(_CHARACTERS, min_size=1, max_size=10)
+_OPTIONAL_TEXT = st.none() | _TEXT
 _SIGNS = st.sampled_from(["", "", "", "+"])  # "+" is legal, and rare
 
 # Instants from 0001-01-02 to 9999-12-30 stay inside years 1..9999 under any offset (< 24 h).
@@ -93,13 +95,11 @@ def attribute_values(*, max_depth: int = 2, binary: bool = True) -> SearchStrate
         raise InvalidArgument(f"max_depth must be a non-negative integer, got {max_depth!r}")
     scalars: list[SearchStrategy[dict[str, Any]]] = [
         _TEXT.map(lambda text: {"S": text}),
-        _number_texts().map(lambda text: {"N": text}),
+        _NUMBER_TEXTS.map(lambda text: {"N": text}),
         st.booleans().map(lambda flag: {"BOOL": flag}),
         st.just({"NULL": True}),
         st.lists(_TEXT, min_size=1, max_size=5, unique=True).map(lambda texts: {"SS": texts}),
-        st.lists(_numbers(), min_size=1, max_size=5, unique=True)
-        .flatmap(lambda numbers: st.tuples(*map(_spelled, numbers)))
-        .map(lambda texts: {"NS": list(texts)}),
+        _NUMBER_SETS.map(lambda texts: {"NS": texts}),
     ]
     if binary:
         scalars += [
@@ -139,7 +139,9 @@ def primary_items(
         raise InvalidArgument(f"max_tags must be a non-negative integer, got {max_tags!r}")
     if isinstance(statuses, str) or not statuses:
         raise InvalidArgument(f"statuses must be a non-empty sequence of strings, got {statuses!r}")
-    return _primary_items(max_tags, tuple(statuses))
+    return _primary_items(
+        st.lists(_KEY_TEXT, max_size=max_tags), st.sampled_from(tuple(statuses)), max_tags
+    )
 
 
 def stream_images(
@@ -161,39 +163,183 @@ def stream_images(
     return _stream_images(primary_items() if items is None else items)
 
 
+# The private part: module-level strategies, and helpers that take ``draw``, so that drawing an
+# example builds no new strategy (Hypothesis validates each new one: that would dominate).
+
+
+def _numbers_of(draw: st.DrawFn) -> Decimal:
+    """A Decimal DynamoDB stores exactly (and boto3's context accepts); small exponents mostly."""
+    coefficient = int(draw(st.text("0123456789", min_size=1, max_size=_MAX_DIGITS)))
+    if coefficient:
+        top = len(str(coefficient)) - 1  # adjusted exponent = exponent + top
+        low, high = max(_MIN_ADJUSTED - top, _MIN_EXPONENT), _MAX_ADJUSTED - top
+    else:
+        low, high = _MIN_EXPONENT, _MAX_ZERO_EXPONENT
+    exponent = draw(st.integers(low, high)) if draw(st.booleans()) else draw(st.integers(-3, 3))
+    return Decimal(f"{'-' if draw(st.booleans()) else ''}{coefficient}E{exponent}")
+
+
+def _spell(draw: st.DrawFn, number: Decimal) -> str:
+    """One of the many spellings of ``number`` (which must fit DynamoDB), e.g. ``"+.50E+01"``."""
+    negative, digit_tuple, exponent = number.as_tuple()
+    if not isinstance(exponent, int):
+        raise InvalidArgument(f"only finite numbers have spellings, got {number!r}")
+    digits = "".join(map(str, digit_tuple))
+    room = min(_MAX_DIGITS - len(digits.lstrip("0")), exponent - _MIN_EXPONENT)
+    zeros = draw(st.integers(0, max(room, 0)))  # "0.5" as "0.500": more digits, same number
+    text = "0" * draw(st.integers(0, 2)) + digits + "0" * zeros
+    exponent -= zeros
+    point = draw(st.integers(0, len(text)))
+    whole, fraction = text[:point], text[point:]
+    if fraction:
+        mantissa = f"{whole or draw(_NOTHING_OR_ZERO)}.{fraction}"
+    else:
+        mantissa = whole + draw(_NOTHING_OR_POINT)
+    shown = exponent + len(fraction)  # the exponent the spelling must state
+    suffix = ""
+    if shown or draw(st.booleans()):
+        shown_sign = "-" if shown < 0 else draw(_SIGNS)
+        padding = "0" * draw(st.integers(0, 2))
+        suffix = f"{draw(_EXPONENT_MARKS)}{shown_sign}{padding}{abs(shown)}"
+    return f"{'-' if negative else draw(_SIGNS)}{mantissa}{suffix}"
+
+
+_NOTHING_OR_ZERO = st.sampled_from(["0", ""])
+_NOTHING_OR_POINT = st.sampled_from(["", "."])
+_EXPONENT_MARKS = st.sampled_from(["e", "E"])
+
+
 @st.composite
-def _primary_items(draw: st.DrawFn, max_tags: int, statuses: tuple[str, ...]) -> PrimaryItem:
-    ingested_at = draw(_ingested_ats())
+def _number_texts(draw: st.DrawFn) -> str:
+    return _spell(draw, _numbers_of(draw))
+
+
+@st.composite
+def _number_sets(draw: st.DrawFn) -> list[str]:
+    numbers: dict[Decimal, None] = {}  # "1" and "1.0" are one number: the first one stays
+    for _ in range(draw(st.integers(1, 5))):
+        numbers.setdefault(_numbers_of(draw))
+    return [_spell(draw, number) for number in numbers]
+
+
+_NUMBER_TEXTS = _number_texts()
+_NUMBER_SETS = _number_sets()
+
+
+@st.composite
+def _scores(draw: st.DrawFn) -> Decimal:
+    """A score in [0, 1]: an edge case, a half-way case, or up to 38 digits down to 1E-130."""
+    kind = draw(st.integers(0, 2))
+    if kind == 0:
+        return draw(st.sampled_from(_EDGE_SCORES))
+    if kind == 1:
+        return Decimal(f"0.{draw(st.integers(0, 99)):02d}5")  # 0.005 ... 0.995
+    places = draw(st.integers(0, _MAX_DIGITS - 1))
+    numerator = draw(st.integers(0, 10**places))
+    smaller = draw(st.integers(0, -_MIN_ADJUSTED - places)) if draw(st.booleans()) else 0
+    return Decimal(f"{numerator}E-{places + smaller}")
+
+
+_SCORES = _scores()
+_METADATA = st.none() | st.builds(
+    Metadata,
+    author=_OPTIONAL_TEXT,
+    title=_OPTIONAL_TEXT,
+    published_at=_OPTIONAL_TEXT,
+    source_name=_OPTIONAL_TEXT,
+)
+_SNIPPETS = st.none() | st.text(_CHARACTERS, max_size=200)
+_SENTIMENTS = st.sampled_from(SENTIMENTS)
+_INSTANTS = st.datetimes(min_value=_EARLIEST, max_value=_LATEST, timezones=st.just(UTC))
+_RESOLUTIONS = st.sampled_from([1, 1000, 1_000_000])  # microseconds, milliseconds, seconds
+_OFFSETS = st.just(0) | st.integers(-_MAX_OFFSET_MINUTES, _MAX_OFFSET_MINUTES)
+_UTC_ZONES = st.sampled_from(["Z", "+00:00", "-00:00"])
+
+# Key text, to be cut to the room left: short mostly, sometimes a pattern repeated past any room,
+# so that keys reach the size limit exactly; cutting keeps every example valid, where filtering
+# would throw most long ones away.
+_KEY_TEXT = st.text(_KEY_CHARACTERS, min_size=1, max_size=20) | st.builds(
+    operator.mul,
+    st.text(_KEY_CHARACTERS, min_size=1, max_size=8),
+    st.integers(1, MAX_SORT_KEY_BYTES),
+)
+
+
+def _spell_instant(draw: st.DrawFn, instant: datetime) -> str:
+    """``instant`` (aware) as ``YYYY-MM-DDThh:mm:ss[.f…](Z|±hh:mm)``, in any offset.
+
+    Fractions have 0 to 9 digits; digits past the sixth are beyond Python's resolution, so any
+    spelling names ``instant`` to the microsecond.
+    """
+    minutes = draw(_OFFSETS)
+    local = instant.astimezone(timezone(timedelta(minutes=minutes)))
+    micros = f"{local.microsecond:06d}"
+    digits = max(draw(st.integers(0, 9)), len(micros.rstrip("0")))
+    fraction = (micros + draw(st.text("0123456789", min_size=3, max_size=3)))[:digits]
+    if minutes:
+        hours, rest = divmod(abs(minutes), 60)
+        zone = f"{'-' if minutes < 0 else '+'}{hours:02d}:{rest:02d}"
+    else:
+        zone = draw(_UTC_ZONES)
+    wall = local.replace(microsecond=0, tzinfo=None).isoformat()
+    return f"{wall}{'.' if fraction else ''}{fraction}{zone}"
+
+
+def _cut(text: str, max_bytes: int, size: Callable[[str], int]) -> str:
+    """The longest prefix of ``text`` whose characters' sizes add up to ``max_bytes`` at most."""
+    total = 0
+    for index, character in enumerate(text[:max_bytes]):  # a character costs a byte at least
+        total += size(character)
+        if total > max_bytes:
+            return text[:index]
+    return text[:max_bytes]
+
+
+def _utf8_size(character: str) -> int:
+    return len(character.encode())
+
+
+def _escaped_size(character: str) -> int:
+    return len(escape(character).encode())
+
+
+@st.composite
+def _primary_items(
+    draw: st.DrawFn,
+    tag_texts: SearchStrategy[list[str]],
+    statuses: SearchStrategy[str],
+    max_tags: int,
+) -> PrimaryItem:
+    instant = draw(_INSTANTS)
+    resolution = draw(_RESOLUTIONS)
+    ingested_at = _spell_instant(
+        draw, instant.replace(microsecond=instant.microsecond // resolution * resolution)
+    )
     room = MAX_SORT_KEY_BYTES - len(base_item_key(_ANY_INSTANT, ingested_at, ""))
-    source_id = draw(_fitting_text(room, _utf8_size))
+    source_id = _cut(draw(_KEY_TEXT), room, _utf8_size)
     room = MAX_SORT_KEY_BYTES - len(tag_item_key("", _ANY_INSTANT, ingested_at, source_id).encode())
-    tags: list[str] = []
-    if room >= _MAX_CHAR_BYTES:  # else even a one-character tag might not fit
-        tags = draw(st.lists(_fitting_text(room, _escaped_size), max_size=max_tags))
-    optional_text = st.none() | _TEXT
+    tags = [_cut(text, room, _escaped_size) for text in draw(tag_texts)]
     data = {
         "source_id": source_id,
         "ingested_at": ingested_at,
-        "sentiment": draw(st.sampled_from(SENTIMENTS)),
-        "score": draw(_scores()),
-        "status": draw(st.sampled_from(statuses)),
-        "matched_tags": tags,
-        "source_type": draw(optional_text),
-        "source_url": draw(optional_text),
-        "text_snippet": draw(st.none() | st.text(_CHARACTERS, max_size=200)),
-        "model_version": draw(optional_text),
-        "metadata": draw(
-            st.none()
-            | st.builds(
-                Metadata,
-                author=optional_text,
-                title=optional_text,
-                published_at=optional_text,
-                source_name=optional_text,
-            )
-        ),
+        "sentiment": draw(_SENTIMENTS),
+        "score": draw(_SCORES),
+        "status": draw(statuses),
+        "matched_tags": frozenset(tag for tag in tags if tag),  # "" only if the room is tiny
+        "source_type": draw(_OPTIONAL_TEXT),
+        "source_url": draw(_OPTIONAL_TEXT),
+        "text_snippet": draw(_SNIPPETS),
+        "model_version": draw(_OPTIONAL_TEXT),
+        "metadata": draw(_METADATA),
     }
     return PrimaryItem.model_validate(data, context={"max_tags": max_tags})
+
+
+_UNKNOWN_ATTRIBUTES = st.dictionaries(
+    _NAMES.filter(lambda name: name not in PrimaryItem.model_fields),
+    attribute_values(max_depth=1),
+    max_size=3,
+)
 
 
 @st.composite
@@ -208,140 +354,14 @@ def _stream_images(
             if name != "matched_tags" and draw(st.booleans()):
                 image[name] = {"NULL": True}  # else left out: DynamoDB has no empty sets
         elif name == "score":
-            image[name] = {"N": draw(_spelled(value))}
+            image[name] = {"N": _spell(draw, value)}
         elif name == "matched_tags":
             image[name] = {"SS": draw(st.permutations(sorted(value)))}
         elif isinstance(value, Metadata):
             image[name] = dict(serialize_value(value.model_dump(exclude_none=True)))
         else:
             image[name] = dict(serialize_value(value))
-    unknown = _NAMES.filter(lambda name: name not in PrimaryItem.model_fields)
-    image |= draw(st.dictionaries(unknown, attribute_values(max_depth=1), max_size=3))
-    return image
-
-
-@st.composite
-def _ingested_ats(draw: st.DrawFn) -> str:
-    instant = draw(st.datetimes(min_value=_EARLIEST, max_value=_LATEST, timezones=st.just(UTC)))
-    resolution = draw(st.sampled_from([1, 1000, 1_000_000]))  # microseconds, ms or seconds
-    instant = instant.replace(microsecond=instant.microsecond // resolution * resolution)
-    return draw(_spellings(instant))
-
-
-@st.composite
-def _spellings(draw: st.DrawFn, instant: datetime) -> str:
-    """``instant`` (aware) as ``YYYY-MM-DDThh:mm:ss[.f…](Z|±hh:mm)``, in any offset.
-
-    Fractions have 0 to 9 digits; digits past the sixth are beyond Python's resolution, so any
-    spelling names ``instant`` to the microsecond.
-    """
-    minutes = draw(st.just(0) | st.integers(-_MAX_OFFSET_MINUTES, _MAX_OFFSET_MINUTES))
-    local = instant.astimezone(timezone(timedelta(minutes=minutes)))
-    micros = f"{local.microsecond:06d}"
-    digits = draw(st.integers(len(micros.rstrip("0")), 9))
-    fraction = (micros + draw(st.text("0123456789", min_size=3, max_size=3)))[:digits]
-    if minutes:
-        hours, rest = divmod(abs(minutes), 60)
-        zone = f"{'-' if minutes < 0 else '+'}{hours:02d}:{rest:02d}"
-    else:
-        zone = draw(st.sampled_from(["Z", "+00:00", "-00:00"]))
-    wall = local.replace(microsecond=0, tzinfo=None).isoformat()
-    return f"{wall}{'.' if fraction else ''}{fraction}{zone}"
-
-
-def _utf8_size(character: str) -> int:
-    return len(character.encode())
-
-
-def _escaped_size(character: str) -> int:
-    return len(escape(character).encode())
-
-
-def _fitting_text(max_bytes: int, size: Callable[[str], int]) -> SearchStrategy[str]:
-    """Non-empty text whose characters, each measured by ``size``, total ``max_bytes`` at most.
-
-    Short text mostly, and sometimes a pattern repeated to fill ``max_bytes`` exactly or nearly:
-    truncating keeps every example valid, where filtering would discard most long ones.
-    """
-
-    def truncate(text: str) -> str:
-        total = 0
-        for index, character in enumerate(text):
-            total += size(character)
-            if total > max_bytes:
-                return text[:index]
-        return text
-
-    short = st.text(_KEY_CHARACTERS, min_size=1, max_size=20)
-    long = st.builds(
-        lambda pattern, times: pattern * times,
-        st.text(_KEY_CHARACTERS, min_size=1, max_size=8),
-        st.integers(1, max_bytes),
-    )
-    return (short | long).map(truncate).filter(bool)
-
-
-def _numbers() -> SearchStrategy[Decimal]:
-    """Decimals DynamoDB stores exactly (and boto3's context accepts), small exponents mostly."""
-
-    @st.composite
-    def numbers(draw: st.DrawFn) -> Decimal:
-        coefficient = int(draw(st.text("0123456789", min_size=1, max_size=_MAX_DIGITS)))
-        if coefficient:
-            top = len(str(coefficient)) - 1  # adjusted exponent = exponent + top
-            low = max(_MIN_ADJUSTED - top, _MIN_EXPONENT)
-            high = _MAX_ADJUSTED - top
-        else:
-            low, high = _MIN_EXPONENT, _MAX_ZERO_EXPONENT
-        exponent = draw(st.integers(-3, 3) | st.integers(low, high))
-        sign = "-" if draw(st.booleans()) else ""
-        return Decimal(f"{sign}{coefficient}E{exponent}")
-
-    return numbers()
-
-
-def _number_texts() -> SearchStrategy[str]:
-    return _numbers().flatmap(_spelled)
-
-
-def _scores() -> SearchStrategy[Decimal]:
-    """Scores in [0, 1] with up to 38 digits, down to about 1E-130, and the edge cases."""
-
-    @st.composite
-    def fractions(draw: st.DrawFn) -> Decimal:
-        places = draw(st.integers(0, _MAX_DIGITS - 1))
-        numerator = draw(st.integers(0, 10**places))
-        smaller = draw(st.just(0) | st.integers(0, -_MIN_ADJUSTED - places))
-        return Decimal(f"{numerator}E-{places + smaller}")
-
-    halfway = st.integers(0, 99).map(lambda cents: Decimal(f"0.{cents:02d}5"))
-    return st.sampled_from(_EDGE_SCORES) | halfway | fractions()
-
-
-@st.composite
-def _spelled(draw: st.DrawFn, number: Decimal) -> str:
-    """One of the many spellings of ``number`` (which must fit DynamoDB), e.g. ``"+.50E+01"``."""
-    negative, digit_tuple, exponent = number.as_tuple()
-    if not isinstance(exponent, int):
-        raise InvalidArgument(f"only finite numbers have spellings, got {number!r}")
-    digits = "".join(map(str, digit_tuple))
-    room = min(_MAX_DIGITS - len(digits.lstrip("0")), exponent - _MIN_EXPONENT)
-    zeros = draw(st.integers(0, max(room, 0)))  # "0.5" as "0.500": more digits, same number
-    text = "0" * draw(st.integers(0, 2)) + digits + "0" * zeros
-    exponent -= zeros
-    point = draw(st.integers(0, len(text)))
-    whole, fraction = text[:point], text[point:]
-    if fraction:
-        mantissa = f"{whole or draw(st.sampled_from(['0', '']))}.{fraction}"
-    else:
-        mantissa = whole + draw(st.sampled_from(["", "."]))
-    shown = exponent + len(fraction)  # the exponent the spelling must state
-    suffix = ""
-    if shown or draw(st.booleans()):
-        shown_sign = "-" if shown < 0 else draw(_SIGNS)
-        padding = "0" * draw(st.integers(0, 2))
-        suffix = f"{draw(st.sampled_from('eE'))}{shown_sign}{padding}{abs(shown)}"
-    return f"{'-' if negative else draw(_SIGNS)}{mantissa}{suffix}"
+    return image | draw(_UNKNOWN_ATTRIBUTES)
 
 
 def _base64(data: bytes) -> str:
