@@ -83,7 +83,7 @@ def test_day_partition_rejects_a_naive_datetime() -> None:
 
 
 def test_day_partition_rejects_a_datetime_past_year_9999_in_utc() -> None:
-    # BUG: raises OverflowError, outside the package's error hierarchy.
+    # Once an OverflowError, outside the package's error hierarchy.
     with pytest.raises(InvalidInputError):
         day_partition(datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))))
 
@@ -121,8 +121,9 @@ def test_day_partition_agrees_with_arithmetic(item: PrimaryItem) -> None:
     ("score", "key"),
     [
         (Decimal("0.72"), "neutral#0.72"),
-        (Decimal("0.265"), "neutral#0.27"),  # half-up, where float formatting gives 0.27 or 0.26
-        (Decimal("0.125"), "neutral#0.13"),  # half-up, where round() gives 0.12
+        (Decimal("0.265"), "neutral#0.27"),
+        (Decimal("0.125"), "neutral#0.13"),  # the seed's f"{0.125:.2f}" gives 0.12 (half-even)
+        (Decimal("0.285"), "neutral#0.29"),  # the seed's f"{0.285:.2f}" gives 0.28 (binary float)
         (Decimal("0.005"), "neutral#0.01"),
         (Decimal("0.00499999999999999999999999999999999999"), "neutral#0.00"),
         (Decimal("0.995"), "neutral#1.00"),
@@ -147,7 +148,7 @@ def test_combined_key_rounds_half_up_to_two_decimals(score: Decimal | int, key: 
         ("neutral", 0.5, "score"),
         ("neutral", True, "score"),
         ("neutral", Decimal("Infinity"), "score"),
-        ("neutral", Decimal("NaN"), "score"),  # BUG: raises decimal.InvalidOperation
+        ("neutral", Decimal("NaN"), "score"),  # once a decimal.InvalidOperation
     ],
 )
 def test_combined_key_rejects(sentiment: str, score: Decimal, path: str) -> None:
