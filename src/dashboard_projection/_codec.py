@@ -168,14 +168,13 @@ def _decode_members(members: dict[Any, Any], separator: str) -> dict[str, Any]:
     try:
         for name, value in members.items():
             # _decode() inlined, with plain strings short-cut: this loop is the codec's hot path.
-            (tag,) = value
-            payload = value[tag]
-            if tag == "S" and type(payload) is str:
-                decoded[name] = payload
-            else:
-                decoded[name] = _DECODERS[tag](payload)
-    except (TypeError, ValueError, KeyError):
-        raise _not_an_attribute_value(members[name]).within(f"{separator}{name}") from None
+            try:
+                (tag,) = value
+                payload = value[tag]
+                decode = _DECODERS[tag]
+            except (TypeError, ValueError, KeyError):
+                raise _not_an_attribute_value(value) from None
+            decoded[name] = payload if tag == "S" and type(payload) is str else decode(payload)
     except _Malformed as bad:
         raise bad.within(f"{separator}{name}") from None
     return decoded
@@ -295,7 +294,7 @@ def _encode_items(pairs: Iterable[tuple[Any, Any]]) -> dict[str, AttributeValue]
     return encoded
 
 
-def serialize_value(value: object) -> AttributeValue:  # noqa: PLR0911 - one return per type
+def serialize_value(value: object) -> AttributeValue:
     """Encode one Python value as DynamoDB JSON, ready for the boto3 low-level client.
 
     ``None`` becomes NULL, ``int``/``Decimal`` N (checked against DynamoDB's limits), ``bytes`` B,
@@ -305,15 +304,20 @@ def serialize_value(value: object) -> AttributeValue:  # noqa: PLR0911 - one ret
         SerializationError: ``float`` (use ``Decimal``), NaN/Infinity, empty or mixed sets, and
             types DynamoDB cannot hold.
     """
-    kind = type(value)
+    kind = type(value)  # exact types first: the common case, one comparison each
     if kind is str:
         return {"S": value}
-    if kind is bool:
-        return {"BOOL": value}
     if kind is int or kind is Decimal:
         return _encode_number(value)  # type: ignore[arg-type]
+    if kind is bool:
+        return {"BOOL": value}
     if value is None:
         return {"NULL": True}
+    return _encode_other(value)
+
+
+def _encode_other(value: object) -> AttributeValue:
+    """Containers, and subclasses such as ``StrEnum`` or ``IntEnum`` (as boto3 takes them)."""
     if isinstance(value, Mapping):
         return {"M": _encode_items(value.items())}
     if isinstance(value, list | tuple):
@@ -322,6 +326,10 @@ def serialize_value(value: object) -> AttributeValue:  # noqa: PLR0911 - one ret
         return _encode_set(value)
     if isinstance(value, bytes | bytearray):
         return {"B": bytes(value)}
+    if isinstance(value, str):
+        return {"S": str(value)}
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return _encode_number(value if isinstance(value, Decimal) else int(value))
     if isinstance(value, float):
         raise SerializationError(f"float {value!r} is not supported; use decimal.Decimal")
     raise SerializationError(f"{type(value).__name__} has no DynamoDB representation")

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
@@ -46,7 +47,18 @@ def _storable(score: Decimal) -> Decimal:
     return score
 
 
-Score = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False), AfterValidator(_storable)]
+def _not_a_float(value: object) -> object:
+    if isinstance(value, float):  # 0.265 as a float is 0.26500000000000001243...
+        raise ValueError("expected an exact decimal (Decimal, int or str), not a float")  # noqa: TRY004
+    return value
+
+
+Score = Annotated[
+    Decimal,
+    BeforeValidator(_not_a_float),
+    Field(ge=0, le=1, allow_inf_nan=False),
+    AfterValidator(_storable),
+]
 
 
 def _raise_as_ours(exc: ValidationError, path: str) -> ItemValidationError:
@@ -123,13 +135,6 @@ class PrimaryItem(_Model):
     @classmethod
     def _is_an_instant(cls, value: str) -> str:
         parse_instant(value)
-        return value
-
-    @field_validator("score", mode="before")
-    @classmethod
-    def _no_binary_floats(cls, value: object) -> object:
-        if isinstance(value, float):
-            raise ValueError("expected an exact decimal (Decimal, int or str), not a float")  # noqa: TRY004
         return value
 
     @model_validator(mode="after")

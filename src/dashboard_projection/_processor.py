@@ -71,6 +71,11 @@ class _Outcome:
     bad: dict[int, DashboardProjectionError] = field(default_factory=dict)
     retry_from: int | None = None
 
+    def settle(self) -> None:
+        """Forget bad records Lambda will deliver again: they are reported then, not twice."""
+        if self.retry_from is not None:
+            self.bad = {i: error for i, error in self.bad.items() if i < self.retry_from}
+
     def retry(self, index: int) -> None:
         self.retry_from = index if self.retry_from is None else min(self.retry_from, index)
 
@@ -115,6 +120,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
         except InvalidInputError as error:
             outcome.bad[index] = error
     _write(plan, sink, outcome, _deadline(context))
+    outcome.settle()
     _report_bad(raw_records, records, outcome, dead_letter)
     response = _response(raw_records, records, outcome)
     _log_summary(len(raw_records), outcome, started)

@@ -50,7 +50,8 @@ def query_by_time_range(table_name: str, start: datetime, end: datetime) -> dict
             (query each day instead).
     """
     day = day_partition(start)
-    if not start < end or day_partition(end - _TICK) != day:
+    last_day = day_partition(end - _TICK)  # rejects a naive end before comparing it
+    if not start < end or last_day != day:
         raise InvalidInputError(
             f"expected start < end within one UTC day, got {start.isoformat()} to {end.isoformat()}"
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from dashboard_projection._errors import DashboardProjectionError
+from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 from dashboard_projection._keys import KEY_ATTRIBUTES, PARTITION_KEY, SORT_KEY
 from dashboard_projection._plan import Delete, Put, WriteOp
 from dashboard_projection._records import StreamRecord
@@ -72,6 +72,12 @@ class DashboardProjection:
             if not self.propagate_removes or record.is_ttl_delete:
                 return []
             new: list[WireDict] = []
+        elif record.new_image is None:
+            raise InvalidInputError(
+                f"{record.event_name} without a NewImage: the stream's view type must be "
+                "NEW_AND_OLD_IMAGES",
+                path="dynamodb.NewImage",
+            )
         else:
             new = self._items(record.new_image, expires_at(now, self.ttl_days), "NewImage")
         ops: list[WriteOp] = [Put(item) for item in new]

@@ -58,7 +58,7 @@ def utc_instant_of(text: str) -> str:
     Raises:
         ValueError: As :func:`parse_instant`.
     """
-    moment = parse_instant(text)
     if _UTC_SPELLING.fullmatch(text):
+        datetime.fromisoformat(text)  # the calendar still has to be right: no 2025-02-30
         return f"{text[:_SECONDS_END]}.{text[_SECONDS_END + 1 : -1].ljust(6, '0')}Z"
-    return utc_instant(moment)
+    return utc_instant(parse_instant(text))

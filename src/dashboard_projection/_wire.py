@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from dashboard_projection._keys import MAX_SORT_KEY_BYTES, base_item_key, tag_item_key
+from dashboard_projection._keys import BASE_PREFIX, MAX_SORT_KEY_BYTES, TAG_PREFIX, escape
 from dashboard_projection._rules import DEFAULT_MAX_TAGS, SENTIMENTS
 from dashboard_projection._time import utc_instant_of
 from dashboard_projection._types import AttributeValue, WireItem
@@ -27,7 +27,14 @@ WireDict = dict[str, AttributeValue]
 _COPIED_STRINGS = ("source_type", "source_url", "text_snippet")
 # Validated like the model does, though not projected: a record is valid or not whatever path
 # it takes. (Attributes the model does not know are ignored by both paths, undecoded.)
-_CHECKED_STRINGS = (*_COPIED_STRINGS, "status", "model_version")
+_STRING_ATTRIBUTES = (
+    "source_id",
+    "ingested_at",
+    "sentiment",
+    *_COPIED_STRINGS,
+    "status",
+    "model_version",
+)
 _PLAIN_NUMBER_CHARS = "0123456789."
 _MAX_PLAIN_NUMBER_LEN = 38
 _CENT = Decimal("0.01")
@@ -58,39 +65,54 @@ def wire_items(
     return items
 
 
-def _text(image: WireItem, name: str) -> str | None:
-    """The attribute's string if it is exactly ``{"S": <non-empty str>}``, else ``None``."""
-    value = image.get(name)
-    if type(value) is dict and len(value) == 1:
-        text = value.get("S")
-        if type(text) is str and text:
-            return text
-    return None
-
-
 def _fast_wire_items(image: WireItem, expires: int, max_tags: int) -> list[WireDict] | None:
-    """The common, well-formed case; ``None`` means "not sure: ask the model"."""
-    source_id = _text(image, "source_id")
-    ingested_at = _text(image, "ingested_at")
-    sentiment = _text(image, "sentiment")
-    score = _score(image.get("score"))
-    instant = _utc_instant(ingested_at)
-    tags = _tags(image.get("matched_tags"), max_tags)
+    """The common, well-formed case; ``None`` means "not sure: ask the model".
+
+    Written for speed (it runs once per record): checks are inlined rather than called.
+    """
+    try:
+        source_id = image["source_id"]["S"]
+        ingested_at = image["ingested_at"]["S"]
+        sentiment = image["sentiment"]["S"]
+    except (KeyError, TypeError):
+        return None
     if (
-        source_id is None
-        or ingested_at is None
-        or instant is None
+        type(source_id) is not str
+        or not source_id
         or sentiment not in SENTIMENTS
-        or score is None
-        or tags is None
+        or not _all_plain_strings(image)
+        or not _is_plain_metadata(image.get("metadata"))
     ):
         return None
-    for name in _CHECKED_STRINGS:
-        if not _is_string_or_absent(image.get(name)):
-            return None
-    metadata = image.get("metadata")
-    if metadata is not None and not _is_map_of_strings(metadata):
+    instant = _utc_instant(ingested_at)
+    score = _score(image.get("score"))
+    tags = _tags(image.get("matched_tags"), max_tags)
+    if instant is None or score is None or tags is None:
         return None
+    suffix = f"#{instant}#{ingested_at}#{source_id}"
+    keys = [f"{BASE_PREFIX}{instant}#{ingested_at}#{source_id}"]
+    keys += [f"{TAG_PREFIX}{escape(tag)}{suffix}" for tag in tags]
+    if max(map(len, keys)) * _UTF8_MAX_BYTES_PER_CHAR > MAX_SORT_KEY_BYTES and not all(
+        len(key.encode()) <= MAX_SORT_KEY_BYTES for key in keys
+    ):
+        return None
+    shared = _shared_attributes(image, instant, expires, with_tags=bool(tags))
+    items = [
+        {
+            **shared,
+            "item_key": {"S": keys[0]},
+            "sentiment_score_combined": {"S": f"{sentiment}#{_cents(score)}"},
+        }
+    ]
+    items += [
+        {**shared, "item_key": {"S": key}, "tag": {"S": tag}}
+        for key, tag in zip(keys[1:], tags, strict=True)
+    ]
+    return items
+
+
+def _shared_attributes(image: WireItem, instant: str, expires: int, *, with_tags: bool) -> WireDict:
+    """What base and tag items have in common: mostly the image's own attributes, untouched."""
     shared: WireDict = {
         "day_partition": {"S": instant[:10]},
         "source_id": image["source_id"],
@@ -103,43 +125,38 @@ def _fast_wire_items(image: WireItem, expires: int, max_tags: int) -> list[WireD
     for name in _COPIED_STRINGS:
         if name in image:
             shared[name] = image[name]
-    if tags:
+    if with_tags:
         shared["matched_tags"] = image["matched_tags"]
-    keys = [base_item_key(instant, ingested_at, source_id)]
-    keys += [tag_item_key(tag, instant, ingested_at, source_id) for tag in tags]
-    if max(map(len, keys)) * _UTF8_MAX_BYTES_PER_CHAR > MAX_SORT_KEY_BYTES and not all(
-        len(key.encode()) <= MAX_SORT_KEY_BYTES for key in keys
-    ):
-        return None
-    cents = score.quantize(_CENT, rounding=ROUND_HALF_UP).copy_abs()
-    items = [
-        {
-            **shared,
-            "item_key": {"S": keys[0]},
-            "sentiment_score_combined": {"S": f"{sentiment}#{cents}"},
-        }
-    ]
-    items += [
-        {**shared, "item_key": {"S": key}, "tag": {"S": tag}}
-        for key, tag in zip(keys[1:], tags, strict=True)
-    ]
-    return items
+    return shared
 
 
-def _is_string_or_absent(value: object) -> bool:
-    return value is None or (
-        type(value) is dict and len(value) == 1 and type(value.get("S")) is str
-    )
+def _all_plain_strings(image: WireItem) -> bool:
+    """Every string attribute the model knows is absent or exactly ``{"S": <str>}``."""
+    for name in _STRING_ATTRIBUTES:  # a loop, not any(<generator>): twice as fast here
+        value = image.get(name)
+        if value is not None and (
+            type(value) is not dict or len(value) != 1 or type(value.get("S")) is not str
+        ):
+            return False
+    return True
 
 
-def _is_map_of_strings(value: object) -> bool:
-    """``{"M": {...}}`` whose members are all plain strings: what the model's Metadata accepts."""
-    if type(value) is not dict or len(value) != 1:
+def _is_plain_metadata(value: object) -> bool:
+    """Absent, or ``{"M": {...}}`` of plain strings only: what the model's Metadata accepts."""
+    if value is None:
+        return True
+    members = value.get("M") if type(value) is dict and len(value) == 1 else None
+    if type(members) is not dict:
         return False
-    members = value.get("M")
-    return type(members) is dict and all(
-        _is_string_or_absent(member) and member is not None for member in members.values()
-    )
+    for member in members.values():
+        if type(member) is not dict or len(member) != 1 or type(member.get("S")) is not str:
+            return False
+    return True
+
+
+def _cents(score: Decimal) -> str:
+    """The score rounded half-up to two decimals, as :func:`combined_key` does."""
+    return str(score.quantize(_CENT, rounding=ROUND_HALF_UP).copy_abs())
 
 
 def _score(value: object) -> Decimal | None:

@@ -63,13 +63,15 @@ _TEXT = st.text(_CHARACTERS, max_size=20)
 _NAMES = st.text(_CHARACTERS, min_size=1, max_size=10)
 _OPTIONAL_TEXT = st.none() | _TEXT
 _SIGNS = st.sampled_from(["", "", "", "+"])  # "+" is legal, and rare
+_NOTHING_OR_ZERO = st.sampled_from(["0", ""])
+_NOTHING_OR_POINT = st.sampled_from(["", "."])
+_EXPONENT_MARKS = st.sampled_from(["e", "E"])
 
 # Instants from 0001-01-02 to 9999-12-30 stay inside years 1..9999 under any offset (< 24 h).
 _EARLIEST = datetime(1, 1, 2)  # noqa: DTZ001 - Hypothesis wants naive bounds
 _LATEST = datetime(9999, 12, 30, 23, 59, 59, 999_999)  # noqa: DTZ001
 _MAX_OFFSET_MINUTES = 24 * 60 - 1
 _ANY_INSTANT = utc_instant(datetime(2000, 1, 1, tzinfo=UTC))  # every UTC instant has this width
-_MAX_CHAR_BYTES = 4  # the most one character costs in a key: 4 UTF-8 bytes, or "%23" for "#"
 
 # Scores that rounding half-up to cents, or string order, could get wrong.
 _EDGE_SCORES = tuple(
@@ -167,7 +169,7 @@ def stream_images(
 # example builds no new strategy (Hypothesis validates each new one: that would dominate).
 
 
-def _numbers_of(draw: st.DrawFn) -> Decimal:
+def _draw_number(draw: st.DrawFn) -> Decimal:
     """A Decimal DynamoDB stores exactly (and boto3's context accepts); small exponents mostly."""
     coefficient = int(draw(st.text("0123456789", min_size=1, max_size=_MAX_DIGITS)))
     if coefficient:
@@ -179,7 +181,7 @@ def _numbers_of(draw: st.DrawFn) -> Decimal:
     return Decimal(f"{'-' if draw(st.booleans()) else ''}{coefficient}E{exponent}")
 
 
-def _spell(draw: st.DrawFn, number: Decimal) -> str:
+def _draw_spelling(draw: st.DrawFn, number: Decimal) -> str:
     """One of the many spellings of ``number`` (which must fit DynamoDB), e.g. ``"+.50E+01"``."""
     negative, digit_tuple, exponent = number.as_tuple()
     if not isinstance(exponent, int):
@@ -204,22 +206,17 @@ def _spell(draw: st.DrawFn, number: Decimal) -> str:
     return f"{'-' if negative else draw(_SIGNS)}{mantissa}{suffix}"
 
 
-_NOTHING_OR_ZERO = st.sampled_from(["0", ""])
-_NOTHING_OR_POINT = st.sampled_from(["", "."])
-_EXPONENT_MARKS = st.sampled_from(["e", "E"])
-
-
 @st.composite
 def _number_texts(draw: st.DrawFn) -> str:
-    return _spell(draw, _numbers_of(draw))
+    return _draw_spelling(draw, _draw_number(draw))
 
 
 @st.composite
 def _number_sets(draw: st.DrawFn) -> list[str]:
     numbers: dict[Decimal, None] = {}  # "1" and "1.0" are one number: the first one stays
     for _ in range(draw(st.integers(1, 5))):
-        numbers.setdefault(_numbers_of(draw))
-    return [_spell(draw, number) for number in numbers]
+        numbers.setdefault(_draw_number(draw))
+    return [_draw_spelling(draw, number) for number in numbers]
 
 
 _NUMBER_TEXTS = _number_texts()
@@ -265,7 +262,7 @@ _KEY_TEXT = st.text(_KEY_CHARACTERS, min_size=1, max_size=20) | st.builds(
 )
 
 
-def _spell_instant(draw: st.DrawFn, instant: datetime) -> str:
+def _draw_instant_spelling(draw: st.DrawFn, instant: datetime) -> str:
     """``instant`` (aware) as ``YYYY-MM-DDThh:mm:ss[.f…](Z|±hh:mm)``, in any offset.
 
     Fractions have 0 to 9 digits; digits past the sixth are beyond Python's resolution, so any
@@ -312,7 +309,7 @@ def _primary_items(
 ) -> PrimaryItem:
     instant = draw(_INSTANTS)
     resolution = draw(_RESOLUTIONS)
-    ingested_at = _spell_instant(
+    ingested_at = _draw_instant_spelling(
         draw, instant.replace(microsecond=instant.microsecond // resolution * resolution)
     )
     room = MAX_SORT_KEY_BYTES - len(base_item_key(_ANY_INSTANT, ingested_at, ""))
@@ -354,7 +351,7 @@ def _stream_images(
             if name != "matched_tags" and draw(st.booleans()):
                 image[name] = {"NULL": True}  # else left out: DynamoDB has no empty sets
         elif name == "score":
-            image[name] = {"N": _spell(draw, value)}
+            image[name] = {"N": _draw_spelling(draw, value)}
         elif name == "matched_tags":
             image[name] = {"SS": draw(st.permutations(sorted(value)))}
         elif isinstance(value, Metadata):
