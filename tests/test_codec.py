@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from decimal import Decimal
 from typing import Any
 
@@ -289,3 +290,14 @@ def test_serializer_errors_name_the_path() -> None:
         serialize_item({"metadata": {"scores": {"x": 0.5}}})
     assert caught.value.path == "metadata.M.scores.M.x"
     assert isinstance(caught.value, InvalidInputError)
+
+
+def test_str_and_int_subclasses_serialize_as_boto3_takes_them() -> None:
+    class Mood(enum.StrEnum):
+        CALM = "calm"
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    assert serialize_value(Mood.CALM) == {"S": "calm"}
+    assert serialize_value(Level.HIGH) == {"N": "3"}

@@ -287,3 +287,17 @@ def test_every_stream_image_is_a_valid_item(wire: dict[str, Any]) -> None:
 def test_items_honour_the_strategy_options(item: PrimaryItem) -> None:
     assert len(item.matched_tags) <= 30
     assert item.status in {"analyzed", "pending"}
+
+
+def test_a_dashboard_item_rejects_a_float_score_too() -> None:
+    with pytest.raises(ItemValidationError, match="float"):
+        DashboardItem(
+            day_partition="2025-11-16",
+            item_key="base#x",
+            source_id="s",
+            ingested_at="2025-11-16T14:30:15Z",
+            ingested_at_utc="2025-11-16T14:30:15.000000Z",
+            sentiment="neutral",
+            score=0.5,
+            expires_at=1,
+        )

@@ -816,3 +816,32 @@ def test_faults_and_retries_end_in_the_table_of_the_records_applied_one_by_one(
     for record in records:
         assert process(event_of(record), model, projection=projection) == {"batchItemFailures": []}
     assert snapshot(flaky.inner) == snapshot(model)
+
+
+# --- review findings --------------------------------------------------------------------------
+
+
+def test_a_bad_record_past_the_retry_point_is_dead_lettered_once_not_on_every_delivery() -> None:
+    good = three_sources()["Records"]
+    bad = stream_record("INSERT", "400", new=image(source_id="s4", score="abc"))
+    event = event_of(*good, bad)
+    dead: list[BadRecord] = []
+    sink = FlakySink(InMemorySink(KEY), failing={0: {0}})  # record 1 must be retried
+    assert process(event, sink, dead_letter=dead.append) == {
+        "batchItemFailures": [{"itemIdentifier": "100"}]
+    }
+    assert dead == []  # Lambda delivers it again with the retry, and it is reported then
+    assert process(event, sink, dead_letter=dead.append) == {"batchItemFailures": []}
+    assert [bad_record.raw for bad_record in dead] == [bad]
+
+
+@pytest.mark.parametrize("name", ["INSERT", "MODIFY"])
+def test_an_insert_or_modify_without_new_image_is_bad_input(name: str) -> None:
+    record = stream_record(name, "100", old=image())
+    dead: list[BadRecord] = []
+    assert process(event_of(record), InMemorySink(KEY), dead_letter=dead.append) == {
+        "batchItemFailures": []
+    }
+    (bad,) = dead
+    assert isinstance(bad.error, InvalidInputError)
+    assert "NEW_AND_OLD_IMAGES" in str(bad.error)
