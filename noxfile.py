@@ -50,8 +50,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
-    install(session)
-    session.run("python", "-m", "dashboard_projection", "demo", *session.posargs)
+    session.install("--upgrade", "pip")
+    session.install("-e", ".[local]")
+    session.run("dashboard-projection", "demo", *session.posargs)
 
 
 @nox.session(python=PYTHON)
