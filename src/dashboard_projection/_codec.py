@@ -167,14 +167,21 @@ def _decode_members(members: dict[Any, Any], separator: str) -> dict[str, Any]:
     name: Any = ""
     try:
         for name, value in members.items():
-            # _decode() inlined, with plain strings short-cut: this loop is the codec's hot path.
+            # _decode() inlined, strings and maps short-cut: this loop is the codec's hot path.
             try:
                 (tag,) = value
                 payload = value[tag]
-                decode = _DECODERS[tag]
             except (TypeError, ValueError, KeyError):
                 raise _not_an_attribute_value(value) from None
-            decoded[name] = payload if tag == "S" and type(payload) is str else decode(payload)
+            if tag == "S" and type(payload) is str:
+                decoded[name] = payload
+            elif tag == "M" and type(payload) is dict:
+                decoded[name] = _decode_members(payload, ".M.")
+            else:
+                decode = _DECODERS.get(tag)
+                if decode is None:
+                    raise _not_an_attribute_value(value)
+                decoded[name] = decode(payload)
     except _Malformed as bad:
         raise bad.within(f"{separator}{name}") from None
     return decoded

@@ -38,6 +38,7 @@ _STRING_ATTRIBUTES = (
 _PLAIN_NUMBER_CHARS = "0123456789."
 _MAX_PLAIN_NUMBER_LEN = 38
 _CENT = Decimal("0.01")
+_SHORT_FRACTION_LENGTHS = (3, 4)  # "0.5", "0.72"
 _UTF8_MAX_BYTES_PER_CHAR = 4
 
 
@@ -85,9 +86,9 @@ def _fast_wire_items(image: WireItem, expires: int, max_tags: int) -> list[WireD
     ):
         return None
     instant = _utc_instant(ingested_at)
-    score = _score(image.get("score"))
+    cents = _cents(image.get("score"))
     tags = _tags(image.get("matched_tags"), max_tags)
-    if instant is None or score is None or tags is None:
+    if instant is None or cents is None or tags is None:
         return None
     suffix = f"#{instant}#{ingested_at}#{source_id}"
     keys = [f"{BASE_PREFIX}{instant}#{ingested_at}#{source_id}"]
@@ -101,7 +102,7 @@ def _fast_wire_items(image: WireItem, expires: int, max_tags: int) -> list[WireD
         {
             **shared,
             "item_key": {"S": keys[0]},
-            "sentiment_score_combined": {"S": f"{sentiment}#{_cents(score)}"},
+            "sentiment_score_combined": {"S": f"{sentiment}#{cents}"},
         }
     ]
     items += [
@@ -154,27 +155,28 @@ def _is_plain_metadata(value: object) -> bool:
     return True
 
 
-def _cents(score: Decimal) -> str:
-    """The score rounded half-up to two decimals, as :func:`combined_key` does."""
-    return str(score.quantize(_CENT, rounding=ROUND_HALF_UP).copy_abs())
+def _cents(value: object) -> str | None:
+    """A plain score in [0, 1] rounded half-up to two decimals, as :func:`combined_key` does.
 
-
-def _score(value: object) -> Decimal | None:
-    """A plain decimal in [0, 1] (``0.72``); anything else goes to the model."""
+    ``None`` for anything else (the model explains). Scores already written with at most two
+    decimals (``0.72``, ``0.5``) are padded as text, saving a Decimal and a quantize.
+    """
     if type(value) is not dict or len(value) != 1:
         return None
     text = value.get("N")
     if (
         type(text) is not str
         or len(text) > _MAX_PLAIN_NUMBER_LEN
-        or text.strip(_PLAIN_NUMBER_CHARS)
+        or text.strip(_PLAIN_NUMBER_CHARS)  # digits and "." only: no sign, exponent, NaN
     ):
         return None
+    if len(text) in _SHORT_FRACTION_LENGTHS and text.startswith("0.") and text[2:].isdigit():
+        return text.ljust(4, "0")
     try:
         score = Decimal(text)
     except InvalidOperation:
         return None
-    return score if score <= 1 else None
+    return str(score.quantize(_CENT, rounding=ROUND_HALF_UP)) if score <= 1 else None
 
 
 def _utc_instant(ingested_at: str | None) -> str | None:
