@@ -76,7 +76,7 @@ def model_path(image: dict[str, Any]) -> list[dict[str, Any]]:
     return [serialize_item(i) for i in project(PrimaryItem.from_image(image), now=NOW)]
 
 
-def outcome(path: Any, image: dict[str, Any]) -> list[str] | str:  # noqa: ANN401
+def outcome(path: Any, image: dict[str, Any]) -> list[str] | str:
     try:
         return decoded(path(image))
     except InvalidInputError as error:
