@@ -1,4 +1,4 @@
-"""Sessions: ``nox`` runs lint, typecheck, tests; ``nox -s demo`` the main job; ``nox -s bench``."""
+"""``nox``: lint, typecheck, tests, docs. ``nox -s demo``: the main job. ``nox -s bench``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
@@ -46,6 +46,15 @@ def tests(session: nox.Session) -> None:
     install(session, "tests")
     node_servers(session)
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    install(session, "docs")
+    # --strict: a broken link, reference or docstring fails the build.
+    session.run(
+        "mkdocs", "build", "--strict", "--site-dir", "site", env={"NO_MKDOCS_2_WARNING": "1"}
+    )
 
 
 @nox.session(python=PYTHON)
