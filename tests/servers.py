@@ -3,25 +3,36 @@
 Two servers, because each catches what the other lets through: moto (in server mode, so the
 sink's HTTP calls are real) and dynalite, a Node.js server built to mirror DynamoDB's
 validation and error messages. dynalite comes from package-lock.json: run ``npm ci``.
+
+:func:`fault_proxy` puts an HTTP proxy in front of either, to throttle ``BatchWriteItem`` calls
+on a script without mocking the client.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import logging
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import uuid
+import zlib
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
+    from email.message import Message
 
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.literals import ScalarAttributeTypeType
@@ -147,3 +158,140 @@ def create_table(
             raise RuntimeError(msg)
         time.sleep(POLL_SECONDS)
     return name
+
+
+# --- a fault-injecting proxy ------------------------------------------------------------------
+
+#: A scripted fault: answer ``THROTTLE`` (HTTP 400 ProvisionedThroughputExceededException), or
+#: an ``int`` k: forward the request without its last k items and hand those k back in the
+#: response's ``UnprocessedItems``, as DynamoDB does under load (k covering every item is a
+#: throttle, as DynamoDB answers when it can process none).
+Fault = Literal["throttle"] | int
+THROTTLE: Fault = "throttle"
+BATCH_WRITE_TARGET = "DynamoDB_20120810.BatchWriteItem"
+THROTTLED_BODY = json.dumps(
+    {
+        "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+        "message": "Rate exceeded",
+    }
+).encode()
+PROXY_TIMEOUT_SECONDS = 10.0
+_JSON_TYPE = "application/x-amz-json-1.0"
+_NOT_FORWARDED = frozenset(  # hop-by-hop, or recomputed for the body actually sent
+    {"host", "content-length", "connection", "keep-alive", "transfer-encoding"}
+)
+_Reply = tuple[int, list[tuple[str, str]], bytes]
+
+
+class FaultProxy:
+    """An HTTP proxy to a DynamoDB-compatible server that spoils scripted ``BatchWriteItem`` calls.
+
+    Each ``BatchWriteItem`` request takes the next fault of :attr:`faults`; once they are used
+    up, and for every other operation, requests are forwarded untouched. Nothing is mocked: the
+    client speaks HTTP to the proxy, the proxy to the real server.
+
+    Attributes:
+        endpoint: The proxy's URL, for ``endpoint_url``.
+        faults: What the next ``BatchWriteItem`` requests get, in order; set by the test.
+        batch_writes: ``BatchWriteItem`` requests received so far, spoiled or not.
+    """
+
+    def __init__(self, upstream: str, endpoint: str) -> None:
+        """Forward to ``upstream`` (``http://host:port``); ``endpoint`` is where we listen."""
+        self.endpoint = endpoint
+        self.faults: list[Fault] = []
+        self.batch_writes = 0
+        split = urlsplit(upstream)
+        self._upstream = (split.hostname or "127.0.0.1", split.port or 80)
+        self._lock = threading.Lock()
+
+    def reply(self, path: str, headers: Message, body: bytes) -> _Reply:
+        """What the client gets for one request."""
+        fault: Fault | None = None
+        if headers.get("X-Amz-Target") == BATCH_WRITE_TARGET:
+            with self._lock:
+                self.batch_writes += 1
+                fault = self.faults.pop(0) if self.faults else None
+        if fault is None:
+            return self._forward(path, headers, body)
+        if fault == THROTTLE:
+            return _throttled()
+        return self._bounce(path, headers, body, int(fault))
+
+    def _bounce(self, path: str, headers: Message, body: bytes, count: int) -> _Reply:
+        request = json.loads(body)
+        ((table, writes),) = request["RequestItems"].items()
+        if count >= len(writes):
+            return _throttled()
+        kept, bounced = writes[: len(writes) - count], writes[len(writes) - count :]
+        request["RequestItems"] = {table: kept}
+        status, reply_headers, reply = self._forward(path, headers, json.dumps(request).encode())
+        if status != HTTPStatus.OK:
+            return status, reply_headers, reply
+        response = json.loads(reply)
+        unprocessed = response.setdefault("UnprocessedItems", {})
+        unprocessed[table] = [*unprocessed.get(table, []), *bounced]
+        payload = json.dumps(response).encode()
+        # botocore checks DynamoDB's CRC32 of the body when the header is there: keep it true.
+        crc = str(zlib.crc32(payload))
+        fixed = [(n, crc if n.lower() == "x-amz-crc32" else v) for n, v in reply_headers]
+        return status, fixed, payload
+
+    def _forward(self, path: str, headers: Message, body: bytes) -> _Reply:
+        host, port = self._upstream
+        connection = http.client.HTTPConnection(host, port, timeout=PROXY_TIMEOUT_SECONDS)
+        try:
+            sent = {n: v for n, v in headers.items() if n.lower() not in _NOT_FORWARDED}
+            connection.request("POST", path, body=body, headers=sent)
+            response = connection.getresponse()
+            payload = response.read()
+            kept = [(n, v) for n, v in response.getheaders() if n.lower() not in _NOT_FORWARDED]
+            return response.status, kept, payload
+        finally:
+            connection.close()
+
+
+def _throttled() -> _Reply:
+    return HTTPStatus.BAD_REQUEST, [("Content-Type", _JSON_TYPE)], THROTTLED_BODY
+
+
+class _ProxyServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, proxy_of: Callable[[str], FaultProxy]) -> None:
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        host, port = self.server_address[:2]
+        self.proxy = proxy_of(f"http://{host!s}:{port}")
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    timeout = PROXY_TIMEOUT_SECONDS  # a client that stalls does not hold a thread for ever
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        proxy = cast("_ProxyServer", self.server).proxy
+        status, headers, payload = proxy.reply(self.path, self.headers, body)
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+        """One line per request would be noise in failure reports."""
+        del format, args
+
+
+@contextlib.contextmanager
+def fault_proxy(upstream: str) -> Iterator[FaultProxy]:
+    """Run a :class:`FaultProxy` to ``upstream`` on a free local port, in a thread, until exit."""
+    server = _ProxyServer(lambda endpoint: FaultProxy(upstream, endpoint))
+    thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
+    thread.start()
+    try:
+        yield server.proxy
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(PROXY_TIMEOUT_SECONDS)

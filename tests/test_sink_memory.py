@@ -111,3 +111,23 @@ def test_a_write_leaves_the_table_as_applying_each_operation_in_turn_would(
     sink = InMemorySink(KEY)
     assert sink.write(ops).ok
     assert {stored["item_key"]["S"]: stored for stored in sink.items()} == model
+
+
+@pytest.mark.parametrize(
+    ("attribute", "message"),
+    [
+        ({"N": "1" * 39}, "38 significant digits"),
+        ({"N": "1e200"}, "range"),
+        ({"SS": ["x", "x"]}, "duplicate"),
+        ({"M": {"inner": {"NS": ["1", "1.0"]}}}, "duplicate"),
+    ],
+)
+def test_what_only_the_server_checked_before_is_refused_in_memory_too(
+    attribute: dict[str, Any], message: str
+) -> None:
+    sink = InMemorySink(("k",))
+    result = sink.write([Put({"k": {"S": "a"}, "value": attribute})])
+    (failure,) = result.failed
+    assert isinstance(failure.error, RejectedWriteError)
+    assert message in str(failure.error)
+    assert len(sink) == 0

@@ -16,7 +16,13 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dashboard_projection._errors import ConfigurationError, InvalidInputError, RejectedWriteError
+from dashboard_projection._codec import deserialize_image
+from dashboard_projection._errors import (
+    ConfigurationError,
+    DeserializationError,
+    InvalidInputError,
+    RejectedWriteError,
+)
 from dashboard_projection._plan import Put, WriteOp, attributes_of, key_identity
 from dashboard_projection._sink import FailedWrite
 
@@ -265,6 +271,10 @@ def _check_key(attributes: WireItem, key_attributes: Sequence[str]) -> None:
 def validate_item_for_write(item: WireItem, key_attributes: Sequence[str], *, where: str) -> None:
     """Refuse, before any call, an item DynamoDB would reject with a ValidationException.
 
+    Everything that can be told from the item alone is checked. What needs the table's
+    definition (a key's declared type, a GSI key's type) is left to DynamoDB, and
+    ``DynamoDBSink`` isolates such an item when the request is rejected.
+
     A rejected item in a ``BatchWriteItem`` request fails the whole request, so finding it here
     is cheaper than finding it by splitting requests; and a fake sink that checks the same
     rules lets tests fail where production would.
@@ -276,14 +286,18 @@ def validate_item_for_write(item: WireItem, key_attributes: Sequence[str], *, wh
 
     Raises:
         RejectedWriteError: A key attribute is missing, not S/N/B, empty or too long; a set is
-            empty; a number is a float (or anything but a string); the item is over 400 KB.
-            The message names the item's key and the attribute path.
+            empty or repeats a member; a number is a float, has more than 38 digits or is out of
+            range; the item is over 400 KB. The message names the item's key and the path.
     """
     try:
         _check_key(item, key_attributes)
         size = _members_size(item)
     except _Unwritable as bad:
         raise _rejection(item, key_attributes, where, f"{bad.path}: {bad.reason}") from None
+    try:
+        deserialize_image(item, path="")  # numbers' digits and range, duplicate set members
+    except DeserializationError as bad:
+        raise _rejection(item, key_attributes, where, str(bad).lstrip(".")) from None
     if size > MAX_ITEM_BYTES:
         reason = f"{size} bytes; DynamoDB stores items of at most {MAX_ITEM_BYTES} bytes (400 KB)"
         raise _rejection(item, key_attributes, where, reason)
