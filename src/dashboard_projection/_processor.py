@@ -17,7 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypedDict
 
-from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
+from dashboard_projection._errors import (
+    ConfigurationError,
+    DashboardProjectionError,
+    InvalidInputError,
+)
 from dashboard_projection._metrics import emit_metrics
 from dashboard_projection._plan import WritePlan
 from dashboard_projection._records import StreamRecord, parse_record, records_of
@@ -105,11 +109,14 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
 
     Raises:
         InvalidInputError: ``event`` is not a stream event at all (no ``Records`` list).
+        ConfigurationError: ``now`` is naive.
     """
     started = time.monotonic()
     project = projection or DashboardProjection(ttl_days=ttl_days)
     raw_records = records_of(event)
     clock = now or datetime.now(UTC)
+    if clock.utcoffset() is None:
+        raise ConfigurationError(f"now must be timezone-aware, got naive {clock.isoformat()}")
     outcome = _Outcome()
     records: dict[int, StreamRecord] = {}
     plan = WritePlan(sink.key_attributes)

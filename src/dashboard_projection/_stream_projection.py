@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
-from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
+from dashboard_projection._errors import (
+    ConfigurationError,
+    DashboardProjectionError,
+    InvalidInputError,
+)
 from dashboard_projection._keys import KEY_ATTRIBUTES, PARTITION_KEY, SORT_KEY
 from dashboard_projection._plan import Delete, Put, WriteOp
 from dashboard_projection._records import StreamRecord
@@ -60,6 +64,16 @@ class DashboardProjection:
     ttl_days: int = DEFAULT_TTL_DAYS
     max_tags: int = DEFAULT_MAX_TAGS
     propagate_removes: bool = False
+
+    def __post_init__(self) -> None:
+        """Check the settings now, at cold start, not on the first record that needs them."""
+        expires_at(datetime.now(UTC), self.ttl_days)  # raises ConfigurationError if invalid
+        if (
+            isinstance(self.max_tags, bool)
+            or not isinstance(self.max_tags, int)
+            or self.max_tags < 0
+        ):
+            raise ConfigurationError(f"max_tags must be a whole number >= 0, got {self.max_tags!r}")
 
     @property
     def key_attributes(self) -> tuple[str, ...]:
