@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import UTC, date, datetime
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -20,6 +20,7 @@ from dashboard_projection import (
     query_by_day,
     query_by_tag,
 )
+from seed import SEED_SOURCE_ID, seed_event
 from servers import make_client
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
 KEY = ("day_partition", "item_key")
 ENVIRON = {"DASHBOARD_TABLE_NAME": "t", "TTL_DAYS": "3", "LOG_LEVEL": "DEBUG"}
-SEED_SOURCE_ID = "newsapi#bbc-news-ai-regulation-2025-11-16"
 
 
 @pytest.fixture(autouse=True)
@@ -40,54 +40,6 @@ def _restore_package_logger() -> Iterator[None]:
     package_logger.setLevel(saved[0])
     package_logger.propagate = saved[1]
     package_logger.handlers[:] = saved[2]
-
-
-def seed_event() -> dict[str, Any]:
-    """The seed contract's example: one INSERT of an analyzed item with three tags."""
-    image = {
-        "source_id": {"S": SEED_SOURCE_ID},
-        "ingested_at": {"S": "2025-11-16T14:30:15.000Z"},
-        "source_type": {"S": "newsapi"},
-        "source_url": {"S": "https://www.bbc.com/news/technology-12345678"},
-        "text_snippet": {"S": "European Union announces sweeping AI regulation..."},
-        "sentiment": {"S": "neutral"},
-        "score": {"N": "0.72"},
-        "model_version": {"S": "v1.0.0"},
-        "matched_tags": {"SS": ["AI", "regulation", "europe"]},
-        "status": {"S": "analyzed"},
-        "metadata": {
-            "M": {
-                "author": {"S": "Jane Smith"},
-                "title": {"S": "EU Announces AI Regulation Framework"},
-                "published_at": {"S": "2025-11-16T10:00:00Z"},
-                "source_name": {"S": "BBC News"},
-            }
-        },
-    }
-    return {
-        "Records": [
-            {
-                "eventID": "1",
-                "eventName": "INSERT",
-                "eventVersion": "1.1",
-                "eventSource": "aws:dynamodb",
-                "awsRegion": "us-east-1",
-                "dynamodb": {
-                    "ApproximateCreationDateTime": 1700148000,
-                    "Keys": {"source_id": image["source_id"], "ingested_at": image["ingested_at"]},
-                    "NewImage": image,
-                    "OldImage": None,
-                    "SequenceNumber": "111",
-                    "SizeBytes": 500,
-                    "StreamViewType": "NEW_AND_OLD_IMAGES",
-                },
-                "eventSourceARN": (
-                    "arn:aws:dynamodb:us-east-1:123456789012:table/sentiment-items-primary"
-                    "/stream/2025-11-16T00:00:00.000"
-                ),
-            }
-        ]
-    }
 
 
 class FakeContext:

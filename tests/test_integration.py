@@ -36,6 +36,7 @@ from dashboard_projection import (
     query_by_time_range,
 )
 from dashboard_projection._keys import KEY_ATTRIBUTES
+from seed import seed_image
 from servers import (
     POLL_SECONDS,
     STARTUP_SECONDS,
@@ -70,26 +71,7 @@ SEED_ID = "newsapi#bbc-news-ai-regulation-2025-11-16"
 CHIPS_ID = "reuters#eu-chips-act-2025-11-16"
 THREAD_ID = "hn#ai-act-thread-2025-11-16"
 #: The seed contract's example NewImage, verbatim.
-SEED: dict[str, Any] = {
-    "source_id": {"S": SEED_ID},
-    "ingested_at": {"S": "2025-11-16T14:30:15.000Z"},
-    "source_type": {"S": "newsapi"},
-    "source_url": {"S": "https://www.bbc.com/news/technology-12345678"},
-    "text_snippet": {"S": "European Union announces sweeping AI regulation..."},
-    "sentiment": {"S": "neutral"},
-    "score": {"N": "0.72"},
-    "model_version": {"S": "v1.0.0"},
-    "matched_tags": {"SS": ["AI", "regulation", "europe"]},
-    "status": {"S": "analyzed"},
-    "metadata": {
-        "M": {
-            "author": {"S": "Jane Smith"},
-            "title": {"S": "EU Announces AI Regulation Framework"},
-            "published_at": {"S": "2025-11-16T10:00:00Z"},
-            "source_name": {"S": "BBC News"},
-        }
-    },
-}
+SEED: dict[str, Any] = seed_image()
 #: 08:05 UTC on the 16th, written with an offset; shares AI with the seed.
 CHIPS = {
     **SEED,

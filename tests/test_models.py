@@ -21,28 +21,10 @@ from dashboard_projection import (
 )
 from dashboard_projection.testing import primary_items, stream_images
 from hypothesis_profile import PROPERTY
+from seed import seed_image
 
 # The NewImage of the seed's sample event, verbatim.
-SEED_IMAGE: dict[str, Any] = {
-    "source_id": {"S": "newsapi#bbc-news-ai-regulation-2025-11-16"},
-    "ingested_at": {"S": "2025-11-16T14:30:15.000Z"},
-    "source_type": {"S": "newsapi"},
-    "source_url": {"S": "https://www.bbc.com/news/technology-12345678"},
-    "text_snippet": {"S": "European Union announces sweeping AI regulation..."},
-    "sentiment": {"S": "neutral"},
-    "score": {"N": "0.72"},
-    "model_version": {"S": "v1.0.0"},
-    "matched_tags": {"SS": ["AI", "regulation", "europe"]},
-    "status": {"S": "analyzed"},
-    "metadata": {
-        "M": {
-            "author": {"S": "Jane Smith"},
-            "title": {"S": "EU Announces AI Regulation Framework"},
-            "published_at": {"S": "2025-11-16T10:00:00Z"},
-            "source_name": {"S": "BBC News"},
-        }
-    },
-}
+SEED_IMAGE: dict[str, Any] = seed_image()
 
 
 def image(**attributes: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from dashboard_projection import (
 from dashboard_projection._wire import _fast_wire_items, wire_items
 from dashboard_projection.testing import attribute_values, stream_images
 from hypothesis_profile import PROPERTY
+from seed import seed_image
 
 NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
 MALFORMED = st.sampled_from(
@@ -45,19 +46,7 @@ MALFORMED = st.sampled_from(
     ]
 )
 EXPIRES = expires_at(NOW)
-SEED_IMAGE: dict[str, Any] = {
-    "source_id": {"S": "newsapi#bbc-news-ai-regulation-2025-11-16"},
-    "ingested_at": {"S": "2025-11-16T14:30:15.000Z"},
-    "source_type": {"S": "newsapi"},
-    "source_url": {"S": "https://www.bbc.com/news/technology-12345678"},
-    "text_snippet": {"S": "European Union announces sweeping AI regulation..."},
-    "sentiment": {"S": "neutral"},
-    "score": {"N": "0.72"},
-    "model_version": {"S": "v1.0.0"},
-    "matched_tags": {"SS": ["AI", "regulation", "europe"]},
-    "status": {"S": "analyzed"},
-    "metadata": {"M": {"author": {"S": "Jane Smith"}, "title": {"S": "EU AI rules"}}},
-}
+SEED_IMAGE: dict[str, Any] = seed_image()
 
 
 def decoded(items: list[dict[str, Any]]) -> list[str]:
