@@ -38,7 +38,9 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     install(session, "typecheck")
-    session.run("mypy", "--strict", "src", "tests", "benchmarks", "noxfile.py")
+    session.run(
+        "mypy", "--strict", "src", "tests", "benchmarks", "examples/lambda/function", "noxfile.py"
+    )
 
 
 @nox.session(python=PYTHON)

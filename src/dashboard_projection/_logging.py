@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 _STANDARD_FIELDS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -18,7 +19,9 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "timestamp": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds"
+            ),
         }
         document |= {k: v for k, v in record.__dict__.items() if k not in _STANDARD_FIELDS}
         if record.exc_info:
@@ -27,10 +30,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_json_logging(level: str) -> None:
-    """Send the package's logs to stderr as JSON at ``level`` (idempotent across warm starts)."""
+    """Send the package's logs to stderr as JSON at ``level``, unless they already go somewhere."""
     package_logger = logging.getLogger("dashboard_projection")
     package_logger.setLevel(level)
-    if not any(isinstance(h.formatter, JsonFormatter) for h in package_logger.handlers):
+    # A handler already there (ours from a warm start, or one a user or Powertools attached)
+    # stays the only one: adding ours too would print every line twice.
+    if not package_logger.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter())
         package_logger.addHandler(handler)

@@ -36,6 +36,19 @@ class StreamRecord:
     old_image: WireItem | None = None
     is_ttl_delete: bool = False
 
+    @classmethod
+    def from_lambda_record(cls, raw: object, *, index: int = 0) -> StreamRecord:
+        """Type one record of a Lambda event (e.g. Powertools' ``record.raw_event``).
+
+        Args:
+            raw: The record as Lambda delivered it.
+            index: Its position in the batch, for error messages (``Records[3]``).
+
+        Raises:
+            InvalidInputError: A required envelope field is missing or of the wrong type.
+        """
+        return parse_record(raw, index)
+
 
 def records_of(event: object) -> list[object]:
     """The raw records of a Lambda event.

@@ -140,9 +140,16 @@ class DynamoDBSink:
             rng: Returns a float in [0, 1) that scales each backoff (the jitter).
 
         Raises:
-            ConfigurationError: A setting is out of range, or no client can be made (no region).
+            ConfigurationError: A setting is out of range, boto3 is not installed, or no client
+                can be made (no region).
         """
-        from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415 - see module
+        try:
+            from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415 - see module
+        except ImportError as exc:
+            raise ConfigurationError(
+                "DynamoDBSink needs boto3, which the AWS Lambda runtime provides; elsewhere "
+                "install it with: pip install 'dashboard-projection[aws]'"
+            ) from exc
 
         if not table_name:
             raise ConfigurationError("table_name must name a DynamoDB table, got an empty string")
