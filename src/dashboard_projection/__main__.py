@@ -1,75 +1,57 @@
-"""Command line: ``dashboard-projection demo`` projects a bundled sample stream event.
+"""``dashboard-projection`` (or ``python -m dashboard_projection``): demo, replay, run, backfill.
 
-Bad input gets a one-line error on stderr and a non-zero exit code, never a traceback.
+* ``demo``: the whole pipeline on a local server started for it, checked; the first command to
+  run on a fresh machine (``pip install 'dashboard-projection[local]'``).
+* ``replay EVENT.json``: a saved Lambda event through the Lambda's processing.
+* ``run``: a primary table's stream into a dashboard table, as the Lambda would, resumable.
+* ``backfill``: a dashboard table from a parallel scan of the primary table, resumable.
+
+Each command's module is imported only when it runs, so that ``import dashboard_projection``, and
+``--help``, stay light; boto3 and moto load with the commands that use them. Whatever goes wrong
+is one line on stderr and a non-zero exit code (see ``_cli_errors``), never a traceback.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
+import os
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from importlib.resources import files
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from dashboard_projection._errors import DashboardProjectionError
-from dashboard_projection._models import PrimaryItem
-from dashboard_projection._projection import project
+from dashboard_projection._cli_errors import FAILURE, INTERRUPTED, CliError, as_cli_error
+from dashboard_projection._cli_handler import cli_logging
+from dashboard_projection._cli_parser import parse_args
 
-_SAMPLE_EVENT = "sample_event.json"
-
-
-def _load_sample() -> dict[str, Any]:
-    text = files("dashboard_projection").joinpath("samples", _SAMPLE_EVENT).read_text("utf-8")
-    event: dict[str, Any] = json.loads(text)
-    return event
-
-
-def _demo(now: datetime) -> int:
-    """Project every record of the sample event and print its dashboard items as JSON lines."""
-    for record in _load_sample()["Records"]:
-        image = record["dynamodb"].get("NewImage") or {}
-        status = image.get("status", {}).get("S")
-        label = f"record {record['eventID']} ({record['eventName']}, status={status})"
-        if record["eventName"] == "REMOVE" or status != "analyzed":
-            print(f"# {label}: skipped, not an analyzed item")
-            continue
-        try:
-            items = project(PrimaryItem.from_image(image), now=now)
-        except DashboardProjectionError as exc:
-            print(f"# {label}: rejected: {exc}")
-            continue
-        print(f"# {label}: {len(items)} dashboard items")
-        for item in items:
-            print(item.model_dump_json(exclude_none=True))
-    return 0
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dashboard-projection", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="project the bundled sample stream event")
-    demo.add_argument(
-        "--now",
-        type=datetime.fromisoformat,
-        default=None,
-        help="the clock for TTLs, an ISO-8601 instant with offset (default: the current time)",
-    )
-    return parser
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
-    args = _parser().parse_args(argv)
-    now = args.now or datetime.now(UTC)
-    if now.utcoffset() is None:
-        print(
-            "dashboard-projection: error: --now needs a timezone, e.g. 2025-11-16T15:00:00Z",
-            file=sys.stderr,
-        )
-        return 2
-    return _demo(now)
+    args = parse_args(argv)
+    with cli_logging():
+        try:
+            command: Callable[[argparse.Namespace], int] = import_module(args.module).command
+            return command(args)
+        except KeyboardInterrupt:
+            error = CliError("interrupted", exit_code=INTERRUPTED)
+        except BrokenPipeError:  # `... | head`: the reader has all it wanted
+            _discard_stdout()
+            return FAILURE
+        except Exception as exc:
+            known = as_cli_error(exc)
+            if known is None:
+                raise
+            error = known
+    print(error.line(), file=sys.stderr)
+    return error.exit_code
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":
