@@ -14,6 +14,9 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dashboard_projection._demo_data import TAG_WEIGHTS as _TAG_WEIGHTS
+from dashboard_projection._demo_data import TAGS as _TAGS
+
 SEED = 2025
 STREAM_ARN = (
     "arn:aws:dynamodb:us-east-1:123456789012:table/sentiment-items-primary"
@@ -23,14 +26,6 @@ STREAM_ARN = (
 MAX_BATCH_RECORDS = 10_000
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 
-_TAGS = (
-    "AI", "regulation", "europe", "climate", "elections", "markets", "energy", "health",
-    "security", "privacy", "chips", "startups", "layoffs", "space", "trade", "china", "usa",
-    "inflation", "crypto", "ev", "labor", "courts", "education", "open-source", "cloud",
-    "robotics", "biotech", "media", "sports", "weather",
-)  # fmt: skip
-# Tag counts 1..8 with these weights average ~4.9, the contract's "5 tags average".
-_TAG_WEIGHTS = (1, 2, 3, 5, 6, 5, 4, 2)
 _SOURCES = (
     ("newsapi", "BBC News", "https://www.bbc.com/news/technology-"),
     ("newsapi", "Reuters", "https://www.reuters.com/technology/"),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import logging
 import shutil
 import socket
 import subprocess
@@ -43,22 +42,11 @@ STARTUP_SECONDS = 15.0
 POLL_SECONDS = 0.05
 
 
-@contextlib.contextmanager
-def moto_server() -> Iterator[str]:
-    """Run moto's server in a thread on a free local port; yield its endpoint URL."""
-    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - moto is slow to import
+def moto_server() -> contextlib.AbstractContextManager[str]:
+    """Run moto's server in a thread on a free local port (as the demo does); yield its URL."""
+    from dashboard_projection._local_server import embedded_server  # noqa: PLC0415 - slow import
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    access_log = logging.getLogger("werkzeug")  # one line per request: noise in failure reports
-    level = access_log.level
-    access_log.setLevel(logging.WARNING)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-        access_log.setLevel(level)
+    return embedded_server()
 
 
 @contextlib.contextmanager

@@ -34,7 +34,7 @@ TAGS = (
     "inflation", "crypto", "ev", "labor", "courts", "education", "open-source", "cloud",
     "robotics", "biotech", "media", "sports", "weather",
 )  # fmt: skip
-_TAG_WEIGHTS = (1, 2, 3, 5, 6, 5, 4, 2)  # for 1..8 tags: about 5 on average
+TAG_WEIGHTS = (1, 2, 3, 5, 6, 5, 4, 2)  # for 1..8 tags: about 5 on average
 _SOURCES = (
     ("newsapi", "BBC News", "https://www.bbc.com/news/technology-"),
     ("newsapi", "Reuters", "https://www.reuters.com/technology/"),
@@ -126,7 +126,7 @@ def _item(rng: random.Random, index: int) -> Image:
         seconds=rng.randrange(DAYS * 86_400), milliseconds=rng.randrange(1000)
     )
     ingested_at = ingested.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    tags = rng.sample(TAGS, rng.choices(range(1, 9), weights=_TAG_WEIGHTS)[0])
+    tags = rng.sample(TAGS, rng.choices(range(1, 9), weights=TAG_WEIGHTS)[0])
     title = rng.choice(_HEADLINES).format(tags[0])
     slug = "-".join(title.lower().split()[:5])
     published = ingested - timedelta(minutes=rng.randint(5, 600))
