@@ -33,6 +33,7 @@ def node_servers(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     install(session, "lint")
     session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "examples", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
