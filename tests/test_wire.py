@@ -11,6 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -94,3 +95,27 @@ def test_a_damaged_image_fares_the_same_on_both_paths(
     assert outcome(lambda i: wire_items(i, expires=EXPIRES), damaged) == outcome(
         model_path, damaged
     )
+
+
+@pytest.mark.parametrize(
+    "score",
+    [
+        "0.72",
+        "0.5",
+        "0.125",
+        "0.265",
+        "0.994",
+        "0.995",
+        "0.9999",
+        "0.0",
+        "0.",
+        "1",
+        "0.005",
+        "1.00",
+    ],
+)
+def test_scores_rounded_as_text_agree_with_the_model(score: str) -> None:
+    image = {**SEED_IMAGE, "score": {"N": score}}
+    (base,) = [item for item in wire_items(image, expires=EXPIRES) if "tag" not in item]
+    (model,) = [item for item in model_path(image) if "tag" not in item]
+    assert base["sentiment_score_combined"] == model["sentiment_score_combined"]

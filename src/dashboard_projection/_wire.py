@@ -38,7 +38,7 @@ _STRING_ATTRIBUTES = (
 _PLAIN_NUMBER_CHARS = "0123456789."
 _MAX_PLAIN_NUMBER_LEN = 38
 _CENT = Decimal("0.01")
-_SHORT_FRACTION_LENGTHS = (3, 4)  # "0.5", "0.72"
+_CENTS_PER_UNIT = 100
 _UTF8_MAX_BYTES_PER_CHAR = 4
 
 
@@ -132,12 +132,13 @@ def _shared_attributes(image: WireItem, instant: str, expires: int, *, with_tags
 
 def _all_plain_strings(image: WireItem) -> bool:
     """Every string attribute the model knows is absent or exactly ``{"S": <str>}``."""
-    for name in _STRING_ATTRIBUTES:  # a loop, not any(<generator>): twice as fast here
-        value = image.get(name)
-        if value is not None and (
-            type(value) is not dict or len(value) != 1 or type(value.get("S")) is not str
-        ):
-            return False
+    try:
+        for name in _STRING_ATTRIBUTES:  # a loop, not any(<generator>): twice as fast here
+            value = image.get(name)
+            if value is not None and (type(value.get("S")) is not str or len(value) != 1):
+                return False
+    except AttributeError:  # not a dict at all
+        return False
     return True
 
 
@@ -148,17 +149,20 @@ def _is_plain_metadata(value: object) -> bool:
     members = value.get("M") if type(value) is dict and len(value) == 1 else None
     if type(members) is not dict:
         return False
-    for member in members.values():
-        if type(member) is not dict or len(member) != 1 or type(member.get("S")) is not str:
-            return False
+    try:
+        for member in members.values():
+            if type(member.get("S")) is not str or len(member) != 1:
+                return False
+    except AttributeError:  # not a dict at all
+        return False
     return True
 
 
 def _cents(value: object) -> str | None:
     """A plain score in [0, 1] rounded half-up to two decimals, as :func:`combined_key` does.
 
-    ``None`` for anything else (the model explains). Scores already written with at most two
-    decimals (``0.72``, ``0.5``) are padded as text, saving a Decimal and a quantize.
+    ``None`` for anything else (the model explains). The usual spelling, ``0.`` and digits, is
+    rounded as text: half-up to cents adds one exactly when the third decimal is 5 or more.
     """
     if type(value) is not dict or len(value) != 1:
         return None
@@ -169,8 +173,9 @@ def _cents(value: object) -> str | None:
         or text.strip(_PLAIN_NUMBER_CHARS)  # digits and "." only: no sign, exponent, NaN
     ):
         return None
-    if len(text) in _SHORT_FRACTION_LENGTHS and text.startswith("0.") and text[2:].isdigit():
-        return text.ljust(4, "0")
+    if text.startswith("0.") and text[2:].isdigit():
+        cents = int(text[2:4].ljust(2, "0")) + (text[4:5] >= "5")
+        return "1.00" if cents == _CENTS_PER_UNIT else f"0.{cents:02d}"
     try:
         score = Decimal(text)
     except InvalidOperation:
