@@ -20,13 +20,33 @@ to DynamoDB's key size limits. For example::
     def test_every_valid_image_projects(image):
         item = PrimaryItem.from_image(image)
         assert project(item, now=NOW)[0].source_id == item.source_id
+
+:func:`stream_records` and :func:`stream_events` go one level up, to whole streams: records whose
+old and new images follow a simulated primary table (INSERT, MODIFY, REMOVE, TTL deletions),
+malformed records mixed in on request, cut into the Lambda events an event source mapping would
+deliver, a batch now and then delivered twice. For example::
+
+    from dashboard_projection import InMemorySink, process_stream_event
+    from dashboard_projection.testing import stream_events, stream_records
+
+
+    @given(stream_events(records=stream_records(bad=True)))
+    def test_bad_records_never_fail_a_batch(events):
+        sink = InMemorySink(("day_partition", "item_key"))
+        for event in events:
+            response = process_stream_event(event, sink, now=NOW, metrics=False)
+            assert response == {"batchItemFailures": []}
 """
 
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
+import json
 import operator
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -45,7 +65,7 @@ from dashboard_projection._models import Metadata, PrimaryItem
 from dashboard_projection._rules import DEFAULT_MAX_TAGS, SENTIMENTS
 from dashboard_projection._time import utc_instant
 
-__all__ = ["attribute_values", "primary_items", "stream_images"]
+__all__ = ["attribute_values", "primary_items", "stream_events", "stream_images", "stream_records"]
 
 SearchStrategy = st.SearchStrategy
 
@@ -163,6 +183,124 @@ def stream_images(
         A strategy for stream images.
     """
     return _stream_images(primary_items() if items is None else items)
+
+
+def stream_records(  # noqa: PLR0913 - every option is keyword-only with a default
+    *,
+    sources: int = 3,
+    max_records: int = 20,
+    bad: bool = False,
+    ttl_deletes: bool = True,
+    statuses: Sequence[str] = ("analyzed", "pending"),
+    max_tags: int = DEFAULT_MAX_TAGS,
+) -> SearchStrategy[list[dict[str, Any]]]:
+    """A DynamoDB stream: Lambda records whose images follow a simulated primary table.
+
+    Each record is the full envelope Lambda delivers (``eventID``, ``eventName``,
+    ``eventVersion``, ``eventSource``, ``awsRegion``, ``eventSourceARN``, and ``dynamodb`` with
+    ``ApproximateCreationDateTime``, ``Keys``, ``NewImage``, ``OldImage``, ``SequenceNumber``,
+    ``SizeBytes`` and ``StreamViewType: NEW_AND_OLD_IMAGES``), for a few primary items drawn
+    with :func:`primary_items` and encoded as :func:`stream_images` encodes them. The images
+    are what the table held:
+
+    * INSERT when the item is absent: a ``NewImage``, no ``OldImage``;
+    * MODIFY when present: the ``OldImage`` is the item's latest image, the ``NewImage`` keeps
+      its key and changes its tags (from a small alphabet per stream, so tags come and go), its
+      ``status`` (so items leave and re-enter the dashboard), its sentiment and its score;
+    * REMOVE when present: the ``OldImage`` only; with ``ttl_deletes``, some are DynamoDB's own
+      TTL deletions, with ``userIdentity: {"type": "Service", "principalId":
+      "dynamodb.amazonaws.com"}``. A removed item may be inserted again.
+
+    Sequence numbers are decimal strings, strictly increasing as integers (they may grow in
+    length); ``ApproximateCreationDateTime`` never decreases. Each record's images are its own
+    objects: mutating one record changes no other.
+
+    With ``bad``, malformed records are mixed in: malformed DynamoDB JSON (``{"N": "NaN"}``,
+    an unknown type tag, bad base64…), invalid fields (a score of 1.5, an ``ingested_at``
+    without timezone, ``max_tags + 1`` tags…) and broken envelopes (no ``SequenceNumber``, no
+    ``dynamodb``, an unknown ``eventName``, no ``NewImage`` under an ``OLD_IMAGE`` view…).
+    :func:`~dashboard_projection.process_stream_event` rejects every one of them (with the
+    default projection, or any :class:`~dashboard_projection.DashboardProjection` whose
+    ``max_tags`` is this one's); they leave the simulated table as it was (the next record's
+    ``OldImage`` is the last good image), and their ``eventID`` is ``bad-<kind>-<hex>``, naming
+    the malformation, where a good record's is 32 hex digits. Redelivery is not a property of
+    the stream: see :func:`stream_events`.
+
+    Args:
+        sources: How many primary items (distinct keys) the stream is about, at most.
+        max_records: At most this many records (at least one), bad ones included.
+        bad: Whether to mix in malformed records (about one in eight).
+        ttl_deletes: Whether some REMOVEs are TTL deletions.
+        statuses: The ``status`` values images draw from (repeat one to draw it more often);
+            only ``"analyzed"`` projects.
+        max_tags: At most this many ``matched_tags`` per good image.
+
+    Returns:
+        A strategy for lists of stream records (DynamoDB JSON, as in a Lambda event).
+    """
+    for name, value, least in (("sources", sources, 1), ("max_records", max_records, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise InvalidArgument(f"{name} must be an integer >= {least}, got {value!r}")
+    if isinstance(max_tags, bool) or not isinstance(max_tags, int) or max_tags < 0:
+        raise InvalidArgument(f"max_tags must be a non-negative integer, got {max_tags!r}")
+    if isinstance(statuses, str) or not statuses:
+        raise InvalidArgument(f"statuses must be a non-empty sequence of strings, got {statuses!r}")
+    items = st.lists(
+        _UNTAGGED_ITEMS,  # tags come from the stream's alphabet
+        min_size=sources,
+        max_size=sources,
+        unique_by=lambda item: (item.source_id, item.ingested_at),
+    )
+    options = _StreamOptions(
+        records=st.integers(1, max_records),
+        sources=st.integers(0, sources - 1),
+        statuses=st.sampled_from(tuple(statuses)),
+        max_tags=max_tags,
+        bad=bool(bad),
+        ttl_deletes=bool(ttl_deletes),
+    )
+    return _stream_records(items, options)
+
+
+def stream_events(
+    *,
+    records: SearchStrategy[list[dict[str, Any]]] | None = None,
+    max_batch: int = 10,
+    redeliveries: bool = True,
+) -> SearchStrategy[list[dict[str, Any]]]:
+    """The Lambda events (``{"Records": [...]}``) an event source mapping makes of a stream.
+
+    The stream is cut, in order, into consecutive batches of 1 to ``max_batch`` records, one
+    event each. With ``redeliveries``, an event is now and then delivered again right after
+    itself, as Lambda does when an invocation times out after its writes landed: the second
+    event is an equal copy, not the same object. Dropping each event equal to the one before it
+    and concatenating the rest gives the stream back. (Retries after a reported failure depend
+    on the function's response, so they are the test's business, not this strategy's.)
+
+    To check the events against the stream they were cut from, draw both from one
+    :func:`hypothesis.strategies.shared` strategy::
+
+        stream = st.shared(stream_records(bad=True), key="stream")
+
+
+        @given(stream, stream_events(records=stream))
+        def test_batches_equal_one_by_one(records, events): ...
+
+    Args:
+        records: The stream to cut; :func:`stream_records` by default.
+        max_batch: The most records in one event (Lambda's ``BatchSize``).
+        redeliveries: Whether some events are delivered twice in a row.
+
+    Returns:
+        A strategy for lists of Lambda events.
+    """
+    if isinstance(max_batch, bool) or not isinstance(max_batch, int) or max_batch < 1:
+        raise InvalidArgument(f"max_batch must be a positive integer, got {max_batch!r}")
+    return _stream_events(
+        stream_records() if records is None else records,
+        st.integers(1, max_batch),
+        redeliver=bool(redeliveries),
+    )
 
 
 # The private part: module-level strategies, and helpers that take ``draw``, so that drawing an
@@ -343,7 +481,11 @@ _UNKNOWN_ATTRIBUTES = st.dictionaries(
 def _stream_images(
     draw: st.DrawFn, items: SearchStrategy[PrimaryItem]
 ) -> dict[str, dict[str, Any]]:
-    item = draw(items)
+    return _draw_image(draw, draw(items))
+
+
+def _draw_image(draw: st.DrawFn, item: PrimaryItem) -> dict[str, dict[str, Any]]:
+    """``item`` in DynamoDB JSON, in one of its many encodings (see :func:`stream_images`)."""
     image: dict[str, dict[str, Any]] = {}
     for name in PrimaryItem.model_fields:
         value = getattr(item, name)
@@ -363,3 +505,278 @@ def _stream_images(
 
 def _base64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+# --- streams: records that follow a simulated primary table, and the events that carry them ---
+
+_STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
+_REGION = "us-east-1"
+_STREAM_ARN = (
+    f"arn:aws:dynamodb:{_REGION}:123456789012:table/sentiment-items-primary"
+    "/stream/2025-11-16T00:00:00.000"
+)
+_TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+_BOOLEANS = st.booleans()
+
+
+def _one_in(chances: int) -> SearchStrategy[bool]:
+    """True once in ``chances``, on average; shrinks to False."""
+    return st.integers(1, chances).map(lambda drawn: drawn == chances)
+
+
+_ONE_IN_FOUR = _one_in(4)
+_ONE_IN_EIGHT = _one_in(8)
+# A few tags per stream, shared by its items, so that a MODIFY adds some and drops others.
+_TAG_ALPHABETS = st.lists(
+    st.sampled_from(["AI", "europe", "regulation", "tech", "#ai", "100%"]) | _KEY_TEXT,
+    min_size=1,
+    max_size=5,
+    unique=True,
+)
+_FIRST_SEQUENCE_NUMBERS = st.integers(1, 10**25)
+_SEQUENCE_GAPS = st.integers(1, 10**6)
+_FIRST_CREATION_TIMES = st.integers(1_600_000_000, 2_000_000_000)  # epoch seconds
+_CREATION_GAPS = st.integers(0, 90)
+
+_Record = dict[str, Any]
+_Image = dict[str, dict[str, Any]]
+_Malform = Callable[[_Record, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _StreamOptions:
+    records: SearchStrategy[int]
+    sources: SearchStrategy[int]
+    statuses: SearchStrategy[str]
+    max_tags: int
+    bad: bool
+    ttl_deletes: bool
+
+
+_UNTAGGED_ITEMS = _primary_items(st.just([]), st.just("analyzed"), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """One primary item of the simulated table: its key, its image, and the tags it may have.
+
+    Its versions keep the image's other attributes as they are, encoding included, as DynamoDB
+    does with the attributes an update leaves alone.
+    """
+
+    keys: _Image
+    image: _Image
+    tags: tuple[str, ...]
+
+    @classmethod
+    def draw(cls, draw: st.DrawFn, item: PrimaryItem, alphabet: Sequence[str]) -> _Source:
+        """``item``, its tags the stream's alphabet cut so that every tag key fits DynamoDB."""
+        key = tag_item_key("", _ANY_INSTANT, item.ingested_at, item.source_id)
+        room = max(MAX_SORT_KEY_BYTES - len(key.encode()), 0)
+        tags = (
+            text if len(escape(text).encode()) <= room else _cut(text, room, _escaped_size)
+            for text in alphabet
+        )
+        keys = {"source_id": {"S": item.source_id}, "ingested_at": {"S": item.ingested_at}}
+        image = _draw_image(draw, item)
+        return cls(keys, image, tuple(dict.fromkeys(tag for tag in tags if tag)))
+
+
+@st.composite
+def _stream_records(
+    draw: st.DrawFn, items: SearchStrategy[list[PrimaryItem]], options: _StreamOptions
+) -> list[_Record]:
+    alphabet = draw(_TAG_ALPHABETS)
+    sources = [_Source.draw(draw, item, alphabet) for item in draw(items)]
+    table: dict[int, _Image] = {}  # the primary table: each present item's latest image
+    sequence = draw(_FIRST_SEQUENCE_NUMBERS)
+    created = draw(_FIRST_CREATION_TIMES)
+    records: list[_Record] = []
+    for position in range(draw(options.records)):
+        if position:
+            sequence += draw(_SEQUENCE_GAPS)
+            created += draw(_CREATION_GAPS)
+        index = draw(options.sources)
+        source, current = sources[index], table.get(index)
+        if options.bad and draw(_ONE_IN_EIGHT):
+            new = _draw_version(draw, source, options)
+            new["status"] = {"S": "analyzed"}  # an image that does not project is not checked
+            name = "INSERT" if current is None else "MODIFY"
+            record = _record(name, sequence, created, source.keys, new=new, old=current)
+            kind, malform = draw(_MALFORMATIONS)
+            malform(record, options.max_tags)
+            record["eventID"] = f"bad-{kind}-{record['eventID']}"
+        elif current is not None and draw(_ONE_IN_FOUR):
+            ttl = options.ttl_deletes and draw(_BOOLEANS)
+            record = _record("REMOVE", sequence, created, source.keys, old=current, ttl=ttl)
+            del table[index]
+        else:
+            new = table[index] = _draw_version(draw, source, options)
+            name = "INSERT" if current is None else "MODIFY"
+            record = _record(name, sequence, created, source.keys, new=new, old=current)
+        records.append(record)
+    return records
+
+
+def _draw_version(draw: st.DrawFn, source: _Source, options: _StreamOptions) -> _Image:
+    """A new image of ``source``: same key, other tags, status, sentiment and score."""
+    image = copy.deepcopy(source.image)
+    image["status"] = {"S": draw(options.statuses)}
+    image["sentiment"] = {"S": draw(_SENTIMENTS)}
+    image["score"] = {"N": _draw_spelling(draw, draw(_SCORES))}
+    tags = [tag for tag in source.tags if draw(_BOOLEANS)][: options.max_tags]
+    if tags:
+        image["matched_tags"] = {"SS": tags}
+    else:
+        image.pop("matched_tags", None)  # DynamoDB has no empty sets
+    return image
+
+
+def _record(  # noqa: PLR0913 - the parts of a record, by name
+    name: str,
+    sequence: int,
+    created: int,
+    keys: _Image,
+    *,
+    new: _Image | None = None,
+    old: _Image | None = None,
+    ttl: bool = False,
+) -> _Record:
+    """A stream record as Lambda delivers it, made of copies: its dicts are its own."""
+    body: dict[str, Any] = {"ApproximateCreationDateTime": created, "Keys": copy.deepcopy(keys)}
+    if new is not None:
+        body["NewImage"] = copy.deepcopy(new)
+    if old is not None:
+        body["OldImage"] = copy.deepcopy(old)
+    body["SequenceNumber"] = str(sequence)
+    body["SizeBytes"] = len(json.dumps([keys, new, old], ensure_ascii=False).encode())
+    body["StreamViewType"] = _STREAM_VIEW_TYPE
+    record: _Record = {
+        "eventID": hashlib.blake2b(body["SequenceNumber"].encode(), digest_size=16).hexdigest(),
+        "eventName": name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": _REGION,
+        "dynamodb": body,
+        "eventSourceARN": _STREAM_ARN,
+    }
+    if ttl:
+        record["userIdentity"] = dict(_TTL_IDENTITY)
+    return record
+
+
+# Malformations: each turns a good INSERT or MODIFY record (of an analyzed item) into one that
+# the processor rejects. Named like the files of the test suite's corpus of bad events.
+
+
+def _set_new(name: str, value: object) -> _Malform:
+    def malform(record: _Record, max_tags: int) -> None:
+        del max_tags
+        record["dynamodb"]["NewImage"][name] = copy.deepcopy(value)
+
+    return malform
+
+
+def _drop_new(name: str) -> _Malform:
+    def malform(record: _Record, max_tags: int) -> None:
+        del max_tags
+        record["dynamodb"]["NewImage"].pop(name, None)
+
+    return malform
+
+
+def _source_id_too_long(record: _Record, max_tags: int) -> None:
+    del max_tags
+    image = record["dynamodb"]["NewImage"]
+    image["source_id"] = {"S": image["source_id"]["S"] + "x" * MAX_SORT_KEY_BYTES}
+
+
+def _too_many_tags(record: _Record, max_tags: int) -> None:
+    tags = [f"tag{number:02d}" for number in range(max_tags + 1)]
+    record["dynamodb"]["NewImage"]["matched_tags"] = {"SS": tags}
+
+
+def _new_image_not_an_object(record: _Record, max_tags: int) -> None:
+    del max_tags
+    body = record["dynamodb"]
+    body["NewImage"] = [body["NewImage"]]
+
+
+def _missing_new_image(record: _Record, max_tags: int) -> None:
+    """As a stream with the ``OLD_IMAGE`` view type delivers an INSERT or MODIFY."""
+    del max_tags
+    body = record["dynamodb"]
+    del body["NewImage"]
+    body["StreamViewType"] = "OLD_IMAGE"
+
+
+def _missing_sequence_number(record: _Record, max_tags: int) -> None:
+    del max_tags
+    del record["dynamodb"]["SequenceNumber"]
+
+
+def _record_without_dynamodb(record: _Record, max_tags: int) -> None:
+    del max_tags
+    del record["dynamodb"]
+
+
+def _unknown_event_name(record: _Record, max_tags: int) -> None:
+    del max_tags
+    record["eventName"] = "UPSERT"
+
+
+_MALFORMATION_KINDS: tuple[tuple[str, _Malform], ...] = (
+    # Malformed DynamoDB JSON.
+    ("attribute_value_not_an_object", _set_new("sentiment", "neutral")),
+    ("bad_base64", _set_new("source_id", {"B": "not*base64!"})),
+    ("duplicate_tags", _set_new("matched_tags", {"SS": ["AI", "AI"]})),
+    ("empty_ss", _set_new("matched_tags", {"SS": []})),
+    ("n_39_digits", _set_new("score", {"N": "0." + "1" * 39})),
+    ("n_infinity", _set_new("score", {"N": "Infinity"})),
+    ("n_nan", _set_new("score", {"N": "NaN"})),
+    ("n_not_numeric", _set_new("score", {"N": "abc"})),
+    ("two_type_tags", _set_new("score", {"N": "0.5", "S": "0.5"})),
+    ("unknown_type_tag", _set_new("score", {"X": "0.5"})),
+    # Invalid fields.
+    ("bad_sentiment", _set_new("sentiment", {"S": "happy"})),
+    ("empty_string_tag", _set_new("matched_tags", {"SS": ["AI", ""]})),
+    ("ingested_at_not_a_date", _set_new("ingested_at", {"S": "yesterday"})),
+    ("ingested_at_out_of_range", _set_new("ingested_at", {"S": "0001-01-01T00:00:00+01:00"})),
+    ("ingested_at_without_timezone", _set_new("ingested_at", {"S": "2025-11-16T14:30:15"})),
+    ("missing_score", _drop_new("score")),
+    ("missing_sentiment", _drop_new("sentiment")),
+    ("missing_source_id", _drop_new("source_id")),
+    ("score_as_string", _set_new("score", {"S": "0.72"})),
+    ("score_negative", _set_new("score", {"N": "-0.1"})),
+    ("score_out_of_range", _set_new("score", {"N": "1.5"})),
+    ("source_id_too_long", _source_id_too_long),
+    ("tags_as_list", _set_new("matched_tags", {"L": [{"S": "AI"}, {"S": "europe"}]})),
+    ("too_many_tags", _too_many_tags),
+    # Broken envelopes.
+    ("missing_new_image", _missing_new_image),
+    ("missing_sequence_number", _missing_sequence_number),
+    ("new_image_not_an_object", _new_image_not_an_object),
+    ("record_without_dynamodb", _record_without_dynamodb),
+    ("unknown_event_name", _unknown_event_name),
+)
+_MALFORMATIONS = st.sampled_from(_MALFORMATION_KINDS)
+
+
+@st.composite
+def _stream_events(
+    draw: st.DrawFn,
+    records: SearchStrategy[list[_Record]],
+    sizes: SearchStrategy[int],
+    *,
+    redeliver: bool,
+) -> list[_Record]:
+    stream = draw(records)
+    events: list[_Record] = []
+    start = 0
+    while start < len(stream):
+        event = {"Records": stream[start : start + draw(sizes)]}
+        start += len(event["Records"])
+        events.append(event)
+        if redeliver and draw(_ONE_IN_FOUR):
+            events.append(copy.deepcopy(event))  # at least once: delivered again after a timeout
+    return events
