@@ -485,12 +485,16 @@ def test_a_sink_that_raises_reports_the_whole_batch() -> None:
     assert response == {"batchItemFailures": [{"itemIdentifier": "100"}]}
 
 
-def test_a_sink_that_raises_reports_the_first_sequence_number_even_after_a_bad_record() -> None:
+def test_a_sink_that_raises_retries_from_the_first_write_and_reports_a_bad_record_before_it() -> (
+    None
+):
     event = three_sources()
     del event["Records"][0]["dynamodb"]["SequenceNumber"]
+    dead: list[BadRecord] = []
     sink = FlakySink(InMemorySink(KEY), raising={0})
-    response = process(event, sink)
+    response = process(event, sink, dead_letter=dead.append)
     assert response == {"batchItemFailures": [{"itemIdentifier": "200"}]}
+    assert [bad.raw for bad in dead] == [event["Records"][0]]  # never delivered again
 
 
 def test_a_rejected_write_makes_its_record_bad_not_retried() -> None:
@@ -824,11 +828,9 @@ def test_faults_and_retries_end_in_the_table_of_the_records_applied_one_by_one(
     event(f"TTL deletes: {'some' if any('userIdentity' in r for r in records) else 'none'}")
     event(f"redelivered batches: {'some' if redelivered else 'none'}")
     event(f"invocations retried after a failure: {'some' if retried else 'none'}")
-    # Every bad record is dead-lettered, and nothing else. (One without a SequenceNumber may be
-    # skipped when Lambda resumes past it: Lambda never delivers such a record.)
+    # Every bad record is dead-lettered, and nothing else.
     assert ids_of(rejected) == {record["eventID"] for record in records if is_bad(record)}
-    assert ids_of(dead) <= ids_of(rejected)
-    assert ids_of(dead) >= ids_of(bad for bad in rejected if sequence_number(bad.raw))
+    assert ids_of(dead) == ids_of(rejected)
 
 
 # --- review findings --------------------------------------------------------------------------

@@ -87,7 +87,9 @@ def test_testing_module_exports_its_strategies() -> None:
     assert dashboard_projection.testing.__all__ == [
         "attribute_values",
         "primary_items",
+        "stream_events",
         "stream_images",
+        "stream_records",
     ]
     for name in dashboard_projection.testing.__all__:
         assert callable(getattr(dashboard_projection.testing, name))

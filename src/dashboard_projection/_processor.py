@@ -129,7 +129,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     _write(plan, sink, outcome, _deadline(context))
     outcome.settle()
     _report_bad(raw_records, records, outcome, dead_letter)
-    response = _response(raw_records, records, outcome)
+    response = _response(records, outcome)
     _log_summary(len(raw_records), outcome, started)
     if metrics:
         emit_metrics(
@@ -154,9 +154,10 @@ def _write(plan: WritePlan, sink: Sink, outcome: _Outcome, deadline: float | Non
     try:
         result = sink.write([entry.op for entry in planned], deadline=deadline)
     except Exception:
-        # Not attributable to a record: report the whole batch so that nothing is lost.
-        logger.exception("sink failed; the whole batch will be retried")
-        outcome.retry(0)
+        # Not attributable to one record: retry from the first record with a write, so that
+        # nothing is lost (records before it wrote nothing; a bad one is reported now).
+        logger.exception("sink failed; the batch will be retried from its first write")
+        outcome.retry(min(entry.record_index for entry in planned))
         return
     for failure in result.failed:
         index = planned[failure.index].record_index
@@ -172,23 +173,12 @@ def _succeeded(size: int, outcome: _Outcome) -> int:
     return sum(1 for index in range(done) if index not in outcome.bad)
 
 
-def _response(
-    raw_records: Sequence[object], records: Mapping[int, StreamRecord], outcome: _Outcome
-) -> BatchResponse:
+def _response(records: Mapping[int, StreamRecord], outcome: _Outcome) -> BatchResponse:
     if outcome.retry_from is None:
         return {"batchItemFailures": []}
-    record = records.get(outcome.retry_from)
-    identifier = record.sequence_number if record else _first_sequence_number(raw_records)
+    # Retries start at a record that planned a write, so it parsed and has a sequence number.
+    identifier = records[outcome.retry_from].sequence_number
     return {"batchItemFailures": [{"itemIdentifier": identifier}]}
-
-
-def _first_sequence_number(raw_records: Sequence[object]) -> str:
-    for raw in raw_records:
-        body = raw.get("dynamodb") if isinstance(raw, Mapping) else None
-        sequence = body.get("SequenceNumber") if isinstance(body, Mapping) else None
-        if isinstance(sequence, str):
-            return sequence
-    return ""
 
 
 def _report_bad(
