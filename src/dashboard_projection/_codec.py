@@ -62,10 +62,15 @@ def _describe(payload: object) -> str:
     return f"{type(payload).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"  # noqa: PLR2004
 
 
+def _is_plain(text: str) -> bool:
+    """Digits, "." and "-" only, 38 at most: within DynamoDB's limits if Decimal() takes it."""
+    return len(text) <= _PLAIN_MAX_LEN and not text.strip(_PLAIN_CHARS)
+
+
 def _decode_number(payload: object) -> Decimal:
     if type(payload) is not str:
         raise _Malformed(f"expected a number as a string, got {_describe(payload)}")
-    if len(payload) <= _PLAIN_MAX_LEN and not payload.strip(_PLAIN_CHARS):
+    if _is_plain(payload):
         try:
             return Decimal(payload)
         except InvalidOperation:
@@ -111,6 +116,20 @@ def _decode_null(payload: object) -> None:
         raise _Malformed(f"expected true (the only NULL payload), got {_describe(payload)}")
 
 
+def _plain_number(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return _decode_number(text)  # raises, and says what is wrong
+
+
+def _unique(members: list[Any], tag: str) -> frozenset[Any]:
+    unique = frozenset(members)
+    if len(unique) != len(members):
+        raise _Malformed(f"{tag} holds duplicate values; DynamoDB sets are sets")
+    return unique
+
+
 def _locate(decode: Callable[[object], Any], elements: list[Any], tag: str) -> _Malformed:
     """On the error path only: find the first element that fails, and say where it is."""
     for index, element in enumerate(elements):
@@ -137,12 +156,10 @@ def _set_decoder(
         if type(payload) is not list or not payload:
             raise _Malformed(f"expected a non-empty list for {tag}, got {_describe(payload)}")
         try:
-            members = frozenset(payload if trivially_valid(payload) else map(decode, payload))
+            members = list(payload if trivially_valid(payload) else map(decode, payload))
         except _Malformed:
             raise _locate(decode, payload, tag) from None
-        if len(members) != len(payload):
-            raise _Malformed(f"{tag} holds duplicate values; DynamoDB sets are sets")
-        return members
+        return _unique(members, tag)
 
     return decode_set
 
@@ -173,10 +190,15 @@ def _decode_members(members: dict[Any, Any], separator: str) -> dict[str, Any]:
                 payload = value[tag]
             except (TypeError, ValueError, KeyError):
                 raise _not_an_attribute_value(value) from None
-            if tag == "S" and type(payload) is str:
+            kind = type(payload)
+            if tag == "S" and kind is str:
                 decoded[name] = payload
-            elif tag == "M" and type(payload) is dict:
+            elif tag == "N" and kind is str and _is_plain(payload):
+                decoded[name] = _plain_number(payload)
+            elif tag == "M" and kind is dict:
                 decoded[name] = _decode_members(payload, ".M.")
+            elif tag == "SS" and kind is list and payload and _only_strings(payload):
+                decoded[name] = _unique(payload, "SS")
             else:
                 decode = _DECODERS.get(tag)
                 if decode is None:
