@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import pytest
@@ -31,3 +32,14 @@ def dynamodb_endpoint(request: pytest.FixtureRequest) -> str:
     """Each local server in turn: a test using it runs against both."""
     endpoint: str = request.getfixturevalue(f"{request.param}_endpoint")
     return endpoint
+
+
+@pytest.fixture(autouse=True)
+def _restore_package_logger() -> Iterator[None]:
+    """``make_handler`` configures the package logger; every test leaves it as it found it."""
+    package_logger = logging.getLogger("dashboard_projection")
+    saved = (package_logger.level, package_logger.propagate, list(package_logger.handlers))
+    yield
+    package_logger.setLevel(saved[0])
+    package_logger.propagate = saved[1]
+    package_logger.handlers[:] = saved[2]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
-import logging
 import re
 import shutil
 import subprocess
@@ -35,7 +34,6 @@ from dashboard_projection import (
 from servers import REPO, make_client
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
 EXAMPLE = REPO / "examples" / "lambda"
@@ -443,17 +441,6 @@ class FakeContext:
 
 
 @pytest.fixture
-def _restore_package_logger() -> Iterator[None]:
-    """Importing the handler configures the package logger; leave it as other tests expect."""
-    package_logger = logging.getLogger("dashboard_projection")
-    saved = (package_logger.level, package_logger.propagate, list(package_logger.handlers))
-    yield
-    package_logger.setLevel(saved[0])
-    package_logger.propagate = saved[1]
-    package_logger.handlers[:] = saved[2]
-
-
-@pytest.fixture
 def lambda_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     """What Lambda's environment gives boto3: a region and credentials, and no profile."""
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", *ENVIRONMENT):
@@ -480,7 +467,6 @@ def import_handler_module() -> Any:
     return module
 
 
-@pytest.mark.usefixtures("_restore_package_logger")
 def test_a_missing_table_name_fails_the_cold_start(lambda_environment: pytest.MonkeyPatch) -> None:
     del lambda_environment
     with pytest.raises(ConfigurationError, match="DASHBOARD_TABLE_NAME"):
@@ -488,7 +474,6 @@ def test_a_missing_table_name_fails_the_cold_start(lambda_environment: pytest.Mo
 
 
 @pytest.mark.integration
-@pytest.mark.usefixtures("_restore_package_logger")
 def test_the_example_handler_projects_the_seed_event_into_moto(
     moto_endpoint: str,
     lambda_environment: pytest.MonkeyPatch,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import logging
 from datetime import UTC, date, datetime
 from importlib import resources
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,23 +21,9 @@ from dashboard_projection import (
 from seed import SEED_SOURCE_ID, seed_event
 from servers import make_client
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
 KEY = ("day_partition", "item_key")
 ENVIRON = {"DASHBOARD_TABLE_NAME": "t", "TTL_DAYS": "3", "LOG_LEVEL": "DEBUG"}
-
-
-@pytest.fixture(autouse=True)
-def _restore_package_logger() -> Iterator[None]:
-    """``make_handler`` configures the package logger; leave it as other tests expect it."""
-    package_logger = logging.getLogger("dashboard_projection")
-    saved = (package_logger.level, package_logger.propagate, list(package_logger.handlers))
-    yield
-    package_logger.setLevel(saved[0])
-    package_logger.propagate = saved[1]
-    package_logger.handlers[:] = saved[2]
 
 
 class FakeContext:

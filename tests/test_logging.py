@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,13 +14,9 @@ LOGGER = logging.getLogger("dashboard_projection")
 
 
 @pytest.fixture(autouse=True)
-def pristine_logger() -> Iterator[None]:
-    saved = (LOGGER.level, LOGGER.propagate, LOGGER.handlers[:])
+def _no_handlers() -> None:
+    """Start each test with a bare logger (conftest restores the real one afterwards)."""
     LOGGER.handlers.clear()
-    yield
-    LOGGER.setLevel(saved[0])
-    LOGGER.propagate = saved[1]
-    LOGGER.handlers[:] = saved[2]
 
 
 def test_a_line_is_json_with_the_extra_fields_and_a_millisecond_utc_timestamp() -> None:

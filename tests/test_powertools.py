@@ -438,16 +438,6 @@ def test_our_emf_line_has_the_structure_powertools_metrics_produces(
 
 
 @pytest.fixture
-def _restore_package_logger() -> Iterator[None]:
-    package_logger = logging.getLogger("dashboard_projection")
-    saved = (package_logger.level, package_logger.propagate, list(package_logger.handlers))
-    yield
-    package_logger.setLevel(saved[0])
-    package_logger.propagate = saved[1]
-    package_logger.handlers[:] = saved[2]
-
-
-@pytest.fixture
 def powertools_logger() -> Iterator[tuple[Logger, io.StringIO]]:
     stream = io.StringIO()
     service = f"stream-processor-{uuid.uuid4().hex}"
@@ -461,7 +451,6 @@ def lines_of(text: str) -> list[dict[str, Any]]:
     return documents
 
 
-@pytest.mark.usefixtures("_restore_package_logger")
 def test_our_logs_are_one_json_object_per_line_like_powertools(
     capsys: pytest.CaptureFixture[str], powertools_logger: tuple[Logger, io.StringIO]
 ) -> None:
@@ -506,7 +495,6 @@ class FakeContext:
         return 60_000
 
 
-@pytest.mark.usefixtures("_restore_package_logger")
 def test_the_library_logs_through_a_powertools_logger(
     capsys: pytest.CaptureFixture[str],
     powertools_logger: tuple[Logger, io.StringIO],
