@@ -860,3 +860,20 @@ def test_an_insert_or_modify_without_new_image_is_bad_input(name: str) -> None:
     (bad,) = dead
     assert isinstance(bad.error, InvalidInputError)
     assert "NEW_AND_OLD_IMAGES" in str(bad.error)
+
+
+def test_a_modify_to_an_invalid_item_is_rejected_and_leaves_nothing_stale() -> None:
+    sink = InMemorySink(KEY)
+    process(event_of(stream_record("INSERT", "100", new=image())), sink)
+    assert len(sink) == 4
+    broken = image(score="1.5")
+    dead: list[BadRecord] = []
+    response = process(
+        event_of(stream_record("MODIFY", "200", new=broken, old=image())),
+        sink,
+        dead_letter=dead.append,
+    )
+    assert response == {"batchItemFailures": []}
+    assert len(dead) == 1
+    assert isinstance(dead[0].error, ItemValidationError)
+    assert len(sink) == 0  # the old analysis is no longer shown

@@ -202,8 +202,8 @@ def test_every_malformation_is_rejected_and_writes_nothing(
     sink = InMemorySink(KEY)
     (bad,) = process([record], sink, projection=projection)
     assert bad.raw is record, kind
+    # No put; a rejected MODIFY may still delete its old image's items (the error's cleanup).
     assert len(sink) == 0
-    assert sink.requests == 0
 
 
 def test_the_malformations_cover_the_corpus_of_bad_events() -> None:

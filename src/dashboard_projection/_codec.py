@@ -37,7 +37,7 @@ _MAX_ADJUSTED_EXPONENT = 125  # 9.99…E+125 is the largest
 # The common case, decided cheaply: at most 38 characters of digits, "." and "-" cannot exceed
 # 38 significant digits nor leave the exponent range, and Decimal() rejects the rest of them.
 _PLAIN_CHARS = "0123456789.-"
-_PLAIN_MAX_LEN = 38
+PLAIN_MAX_LEN = 38
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -64,7 +64,7 @@ def _describe(payload: object) -> str:
 
 def _is_plain(text: str) -> bool:
     """Digits, "." and "-" only, 38 at most: within DynamoDB's limits if Decimal() takes it."""
-    return len(text) <= _PLAIN_MAX_LEN and not text.strip(_PLAIN_CHARS)
+    return len(text) <= PLAIN_MAX_LEN and not text.strip(_PLAIN_CHARS)
 
 
 def _decode_number(payload: object) -> Decimal:

@@ -27,12 +27,15 @@ class InvalidInputError(DashboardProjectionError):
     Attributes:
         reason: What is wrong and what was expected, without the path.
         path: Where in the input the problem is, e.g. ``NewImage.metadata.M.author``.
+        cleanup: Writes still owed although the record is rejected (a projection sets them:
+            e.g. deleting what the record's old image had projected, so nothing stale stays).
     """
 
     def __init__(self, message: str, *, path: str = "") -> None:
         """Build the error; the path, when known, is prefixed to the message."""
         self.reason = message
         self.path = path
+        self.cleanup: tuple[object, ...] = ()
         super().__init__(f"{path}: {message}" if path else message)
 
 

@@ -25,9 +25,16 @@ _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 def _ttl_days(environ: Mapping[str, str]) -> int:
     text = environ.get("TTL_DAYS", str(DEFAULT_TTL_DAYS)).strip()
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdecimal() or not text.isascii() or int(text) < 1:
         raise ConfigurationError(f"TTL_DAYS must be a whole number of days >= 1, got {text!r}")
     return int(text)
+
+
+def _table_name(environ: Mapping[str, str]) -> str:
+    table = environ.get("DASHBOARD_TABLE_NAME", "").strip()
+    if not table:
+        raise ConfigurationError("DASHBOARD_TABLE_NAME must name the dashboard table")
+    return table
 
 
 def _log_level(environ: Mapping[str, str]) -> str:
@@ -55,14 +62,10 @@ def make_handler(
     """
     env = os.environ if environ is None else environ
     ttl_days = _ttl_days(env)
-    configure_json_logging(_log_level(env))
-    if sink is None:
-        table = env.get("DASHBOARD_TABLE_NAME", "").strip()
-        if not table:
-            raise ConfigurationError("DASHBOARD_TABLE_NAME must name the dashboard table")
-        sink = DynamoDBSink(table)
+    level = _log_level(env)
+    target = sink if sink is not None else DynamoDBSink(_table_name(env))
     projection = DashboardProjection(ttl_days=ttl_days, propagate_removes=propagate_removes)
-    target = sink
+    configure_json_logging(level)  # only once every setting is known to be good
     logging.getLogger("dashboard_projection").debug("handler ready", extra={"ttl_days": ttl_days})
 
     def lambda_handler(event: Mapping[str, Any], context: LambdaContext | None) -> BatchResponse:

@@ -10,7 +10,7 @@ the sort key ``item_key`` names the item completely::
                 item_key      = tag#<tag>#2025-11-16T14:30:15.000000Z#<ingested_at>#<source_id>
 
 The fixed-width UTC instant makes keys sort by time; ``<ingested_at>`` (as written in the primary
-table, never containing ``#``) and ``<source_id>`` (last, so it may contain anything) make the key
+table) and ``<source_id>`` (last, so it may contain anything) make the key
 unique per primary item, even for two spellings of one instant. Tags are escaped (``%`` and ``#``)
 so that no tag can run into the next component. Base items alone carry ``sentiment_score_combined``
 and tag items alone carry ``tag``: each GSI is sparse and returns every source item once.
@@ -28,9 +28,6 @@ KEY_ATTRIBUTES = (PARTITION_KEY, SORT_KEY)
 BY_TAG_INDEX = "by_tag"
 BY_SENTIMENT_SCORE_INDEX = "by_sentiment_score"
 TTL_ATTRIBUTE = "expires_at"
-#: DynamoDB's key size limits, for the table and its GSIs alike.
-MAX_PARTITION_KEY_BYTES = 2048
-MAX_SORT_KEY_BYTES = 1024
 
 
 def escape(component: str) -> str:

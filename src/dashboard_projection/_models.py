@@ -27,7 +27,8 @@ from pydantic import (
 
 from dashboard_projection._codec import SerializationError, deserialize_image, serialize_value
 from dashboard_projection._errors import ItemValidationError
-from dashboard_projection._keys import MAX_SORT_KEY_BYTES, base_item_key, tag_item_key
+from dashboard_projection._keys import base_item_key, tag_item_key
+from dashboard_projection._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._rules import DEFAULT_MAX_TAGS
 from dashboard_projection._time import parse_instant
 from dashboard_projection._types import AttributeValue, WireItem
@@ -177,13 +178,30 @@ class PrimaryItem(_Model):
         # Unknown attributes are ignored, so they are not even decoded (the stream path agrees).
         if isinstance(image, Mapping):
             image = {name: value for name, value in image.items() if name in cls.model_fields}
-            _check_stored_types(image, path)
-        data = deserialize_image(image, path=path)
+        data = deserialize_image(image, path=path)  # malformed DynamoDB JSON is reported first
+        _check_stored_types(image, path)
         return cls.model_validate(data, context={"max_tags": max_tags, "path": path})
 
 
 # What the primary table stores; pydantic would coerce the alternatives ("0.72" as S, tags as L).
-_STORED_AS = {"score": ("N", "a number"), "matched_tags": ("SS", "a string set")}
+_STORED_AS = {
+    "score": ("N", "a number"),
+    "matched_tags": ("SS", "a string set"),
+    "metadata": ("M", "a map"),
+    **dict.fromkeys(
+        (
+            "source_id",
+            "ingested_at",
+            "sentiment",
+            "status",
+            "source_type",
+            "source_url",
+            "text_snippet",
+            "model_version",
+        ),
+        ("S", "a string"),
+    ),
+}
 
 
 def _check_stored_types(image: WireItem, path: str) -> None:

@@ -23,7 +23,7 @@ from dashboard_projection._errors import (
     InvalidInputError,
 )
 from dashboard_projection._metrics import emit_metrics
-from dashboard_projection._plan import WritePlan
+from dashboard_projection._plan import Delete, Put, WritePlan
 from dashboard_projection._records import StreamRecord, parse_record, records_of
 from dashboard_projection._rules import DEFAULT_TTL_DAYS
 from dashboard_projection._sink import Sink
@@ -126,6 +126,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
             plan.add(project(records[index], now=clock), index)
         except InvalidInputError as error:
             outcome.bad[index] = error
+            plan.add([op for op in error.cleanup if isinstance(op, Put | Delete)], index)
     _write(plan, sink, outcome, _deadline(context))
     outcome.settle()
     _report_bad(raw_records, records, outcome, dead_letter)

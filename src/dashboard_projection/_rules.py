@@ -19,7 +19,7 @@ DEFAULT_TTL_DAYS = 7
 #: Default cap on ``matched_tags``: each tag is one more item written per record.
 DEFAULT_MAX_TAGS = 20
 _SECONDS_PER_DAY = 86_400
-_CENT = Decimal("0.01")
+CENT = Decimal("0.01")
 
 
 def day_partition(ingested_at: datetime | str) -> str:
@@ -75,7 +75,7 @@ def combined_key(sentiment: str, score: Decimal | int) -> str:
         raise InvalidInputError(f"expected a finite score in [0, 1], got {score}", path="score")
     if not MIN_SCORE <= score <= MAX_SCORE:
         raise InvalidInputError(f"expected a score in [0, 1], got {score}", path="score")
-    cents = Decimal(score).quantize(_CENT, rounding=ROUND_HALF_UP).copy_abs()  # no "-0.00"
+    cents = Decimal(score).quantize(CENT, rounding=ROUND_HALF_UP).copy_abs()  # no "-0.00"
     return f"{sentiment}#{cents}"
 
 

@@ -30,6 +30,8 @@ class Projection(Protocol):
 
     Raise :class:`~dashboard_projection.InvalidInputError` (or a subclass) for a record that can
     never be projected: the processor logs it, counts it, and goes on with the rest of the batch.
+    Writes that are owed all the same (deleting what the record's predecessor projected) go in
+    the error's ``cleanup``; the processor applies them with the batch.
     """
 
     @property
@@ -93,15 +95,22 @@ class DashboardProjection:
                 path="dynamodb.NewImage",
             )
         else:
-            new = self._items(record.new_image, expires_at(now, self.ttl_days), "NewImage")
-        ops: list[WriteOp] = [Put(item) for item in new]
+            try:
+                new = self._items(record.new_image, expires_at(now, self.ttl_days), "NewImage")
+            except InvalidInputError as error:
+                # The record is rejected, but the item it replaced must not linger on the
+                # dashboard: its old items are deleted as if it had gone back to pending.
+                error.cleanup = tuple(self._deletes(record.old_image, kept=set()))
+                raise
         kept = {_key(item) for item in new}
-        ops += [
+        return [*(Put(item) for item in new), *self._deletes(record.old_image, kept=kept)]
+
+    def _deletes(self, old_image: WireItem | None, *, kept: set[tuple[str, str]]) -> list[WriteOp]:
+        return [
             Delete({PARTITION_KEY: {"S": day}, SORT_KEY: {"S": item_key}})
-            for day, item_key in self._old_keys(record.old_image)
+            for day, item_key in self._old_keys(old_image)
             if (day, item_key) not in kept
         ]
-        return ops
 
     def _items(self, image: WireItem | None, expires: int, path: str) -> list[WireDict]:
         if not image or not _is_analyzed(image):

@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from dashboard_projection._keys import BASE_PREFIX, MAX_SORT_KEY_BYTES, TAG_PREFIX, escape
-from dashboard_projection._rules import DEFAULT_MAX_TAGS, SENTIMENTS
+from dashboard_projection._codec import PLAIN_MAX_LEN
+from dashboard_projection._keys import BASE_PREFIX, TAG_PREFIX, escape
+from dashboard_projection._limits import MAX_SORT_KEY_BYTES
+from dashboard_projection._rules import CENT, DEFAULT_MAX_TAGS, SENTIMENTS
 from dashboard_projection._time import utc_instant_of
 from dashboard_projection._types import AttributeValue, WireItem
 
@@ -36,10 +38,7 @@ _STRING_ATTRIBUTES = (
     "model_version",
 )
 _PLAIN_NUMBER_CHARS = "0123456789."
-_MAX_PLAIN_NUMBER_LEN = 38
-_CENT = Decimal("0.01")
 _CENTS_PER_UNIT = 100
-_UTF8_MAX_BYTES_PER_CHAR = 4
 
 
 def wire_items(
@@ -47,8 +46,9 @@ def wire_items(
 ) -> list[WireDict]:
     """The dashboard items of a primary item's image, in DynamoDB JSON: base item first.
 
-    Equal, attribute for attribute, to ``[serialize_item(i) for i in project(PrimaryItem
-    .from_image(image), ...)]`` with the same ``expires``, for every image that path accepts.
+    Equal, as DynamoDB values, to ``[serialize_item(i) for i in project(PrimaryItem
+    .from_image(image), ...)]`` with the same ``expires`` (set members may come in another order,
+    numbers in another spelling), and it rejects exactly the images that path rejects.
 
     Raises:
         DeserializationError: An attribute the projection uses is malformed DynamoDB JSON.
@@ -93,9 +93,7 @@ def _fast_wire_items(image: WireItem, expires: int, max_tags: int) -> list[WireD
     suffix = f"#{instant}#{ingested_at}#{source_id}"
     keys = [f"{BASE_PREFIX}{instant}#{ingested_at}#{source_id}"]
     keys += [f"{TAG_PREFIX}{escape(tag)}{suffix}" for tag in tags]
-    if max(map(len, keys)) * _UTF8_MAX_BYTES_PER_CHAR > MAX_SORT_KEY_BYTES and not all(
-        len(key.encode()) <= MAX_SORT_KEY_BYTES for key in keys
-    ):
+    if not _keys_fit(keys):
         return None
     shared = _shared_attributes(image, instant, expires, with_tags=bool(tags))
     # copy() and two stores: a third faster than {**shared, ...}, once per item of every record
@@ -109,6 +107,16 @@ def _fast_wire_items(image: WireItem, expires: int, max_tags: int) -> list[WireD
         item["tag"] = {"S": tag}
         items.append(item)
     return items
+
+
+def _keys_fit(keys: list[str]) -> bool:
+    """Every key within DynamoDB's sort key size in UTF-8 (and encodable: no lone surrogate)."""
+    if all(map(str.isascii, keys)) and max(map(len, keys)) <= MAX_SORT_KEY_BYTES:
+        return True  # the common case, without encoding anything
+    try:
+        return all(len(key.encode()) <= MAX_SORT_KEY_BYTES for key in keys)
+    except UnicodeEncodeError:
+        return False
 
 
 def _shared_attributes(image: WireItem, instant: str, expires: int, *, with_tags: bool) -> WireDict:
@@ -169,7 +177,7 @@ def _cents(value: object) -> str | None:
     text = value.get("N")
     if (
         type(text) is not str
-        or len(text) > _MAX_PLAIN_NUMBER_LEN
+        or len(text) > PLAIN_MAX_LEN
         or text.strip(_PLAIN_NUMBER_CHARS)  # digits and "." only: no sign, exponent, NaN
     ):
         return None
@@ -180,7 +188,7 @@ def _cents(value: object) -> str | None:
         score = Decimal(text)
     except InvalidOperation:
         return None
-    return str(score.quantize(_CENT, rounding=ROUND_HALF_UP)) if score <= 1 else None
+    return str(score.quantize(CENT, rounding=ROUND_HALF_UP)) if score <= 1 else None
 
 
 def _utc_instant(ingested_at: str | None) -> str | None:

@@ -60,7 +60,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from dashboard_projection._codec import DYNAMODB_CONTEXT, serialize_value
-from dashboard_projection._keys import MAX_SORT_KEY_BYTES, base_item_key, escape, tag_item_key
+from dashboard_projection._keys import base_item_key, escape, tag_item_key
+from dashboard_projection._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._models import Metadata, PrimaryItem
 from dashboard_projection._rules import DEFAULT_MAX_TAGS, SENTIMENTS
 from dashboard_projection._time import utc_instant
