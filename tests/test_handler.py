@@ -91,6 +91,7 @@ def test_the_handler_can_propagate_removes() -> None:
         ({**ENVIRON, "TTL_DAYS": "0"}, r"TTL_DAYS must be a whole number of days >= 1, got '0'"),
         ({**ENVIRON, "TTL_DAYS": "abc"}, r"TTL_DAYS .* got 'abc'"),
         ({**ENVIRON, "TTL_DAYS": "-3"}, r"TTL_DAYS .* got '-3'"),
+        ({**ENVIRON, "TTL_DAYS": "²"}, r"TTL_DAYS .* got '²'"),
         ({**ENVIRON, "TTL_DAYS": "1.5"}, r"TTL_DAYS .* got '1.5'"),
         ({**ENVIRON, "LOG_LEVEL": "LOUD"}, r"LOG_LEVEL must be one of DEBUG, .* got 'LOUD'"),
         ({**ENVIRON, "LOG_LEVEL": ""}, r"LOG_LEVEL .* got ''"),

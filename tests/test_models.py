@@ -283,3 +283,10 @@ def test_a_dashboard_item_rejects_a_float_score_too() -> None:
             score=0.5,
             expires_at=1,
         )
+
+
+@pytest.mark.parametrize("name", ["source_id", "text_snippet", "status"])
+def test_a_string_attribute_stored_as_binary_is_rejected_not_coerced(name: str) -> None:
+    image = {**SEED_IMAGE, name: {"B": "YWJj"}}  # base64 of "abc"
+    with pytest.raises(ItemValidationError, match=r"expected a string \(S\), got B"):
+        PrimaryItem.from_image(image)
