@@ -123,7 +123,8 @@ def test_escaping_removes_hashes_and_is_one_to_one(a: str, b: str) -> None:
 def test_query_by_day_selects_base_items_by_key_prefix() -> None:
     assert query_by_day("t", DAY) == {
         "TableName": "t",
-        "KeyConditionExpression": "day_partition = :day AND begins_with(item_key, :base)",
+        "KeyConditionExpression": "#pk = :day AND begins_with(#sk, :base)",
+        "ExpressionAttributeNames": {"#pk": "day_partition", "#sk": "item_key"},
         "ExpressionAttributeValues": {":day": {"S": "2025-11-16"}, ":base": {"S": "base#"}},
     }
     base, *tagged = project(item_at("2025-11-16T14:30:15Z", "AI", "base"), now=NOW)
@@ -149,7 +150,8 @@ def test_query_by_time_range() -> None:
     start, end = datetime(2025, 11, 16, 9, tzinfo=UTC), datetime(2025, 11, 16, 17, tzinfo=UTC)
     assert query_by_time_range("t", start, end) == {
         "TableName": "t",
-        "KeyConditionExpression": "day_partition = :day AND item_key BETWEEN :start AND :end",
+        "KeyConditionExpression": "#pk = :day AND #sk BETWEEN :start AND :end",
+        "ExpressionAttributeNames": {"#pk": "day_partition", "#sk": "item_key"},
         "ExpressionAttributeValues": {
             ":day": {"S": "2025-11-16"},
             ":start": {"S": "base#2025-11-16T09:00:00.000000Z"},
@@ -225,12 +227,13 @@ def test_query_by_time_range_selects_the_half_open_range(data: st.DataObject) ->
 def test_query_by_tag_uses_the_tag_index_and_the_unescaped_tag() -> None:
     assert query_by_tag("t", "a#b") == {
         "TableName": "t",
-        "KeyConditionExpression": "tag = :tag",
-        "ExpressionAttributeValues": {":tag": {"S": "a#b"}},
+        "KeyConditionExpression": "#member = :member",
+        "ExpressionAttributeNames": {"#member": "tag"},
+        "ExpressionAttributeValues": {":member": {"S": "a#b"}},
         "IndexName": "by_tag",
     }
     tagged = project(item_at("2025-11-16T14:30:15Z", "a#b"), now=NOW)[1]
-    assert tagged.tag == values(query_by_tag("t", "a#b"))[":tag"]
+    assert tagged.tag == values(query_by_tag("t", "a#b"))[":member"]
 
 
 # --- query_by_sentiment -----------------------------------------------------------------------
@@ -239,9 +242,11 @@ def test_query_by_tag_uses_the_tag_index_and_the_unescaped_tag() -> None:
 def test_query_by_sentiment_spans_all_scores_by_default() -> None:
     assert query_by_sentiment("t", DAY, "negative") == {
         "TableName": "t",
-        "KeyConditionExpression": (
-            "day_partition = :day AND sentiment_score_combined BETWEEN :low AND :high"
-        ),
+        "KeyConditionExpression": "#pk = :day AND #combined BETWEEN :low AND :high",
+        "ExpressionAttributeNames": {
+            "#pk": "day_partition",
+            "#combined": "sentiment_score_combined",
+        },
         "ExpressionAttributeValues": {
             ":day": {"S": "2025-11-16"},
             ":low": {"S": "negative#0.00"},

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         WriteError,
     )
     from dashboard_projection._handler import make_handler
-    from dashboard_projection._keys import dashboard_table_spec, ttl_spec
+    from dashboard_projection._keys import dashboard_table_spec
     from dashboard_projection._models import DashboardItem, Metadata, PrimaryItem
     from dashboard_projection._plan import Delete, Put, WriteOp
     from dashboard_projection._processor import BadRecord, BatchResponse, process_stream_event
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from dashboard_projection._sink_dynamodb import DynamoDBSink
     from dashboard_projection._sink_memory import InMemorySink
     from dashboard_projection._stream_projection import DashboardProjection, Projection
+    from dashboard_projection._view._table import ttl_spec
 
 _MODULE_OF = {
     "BadRecord": "dashboard_projection._processor",
@@ -101,7 +102,7 @@ _MODULE_OF = {
     "query_by_time_range": "dashboard_projection._queries",
     "serialize_item": "dashboard_projection._serialize",
     "serialize_value": "dashboard_projection._codec",
-    "ttl_spec": "dashboard_projection._keys",
+    "ttl_spec": "dashboard_projection._view._table",
 }
 
 __all__ = [

@@ -30,12 +30,13 @@ from dashboard_projection._cli_handler import CliHandler, TallySink
 from dashboard_projection._dashboard_check import differences, expected_dashboard, report, scan
 from dashboard_projection._dashboard_summary import read_summary, render_summary
 from dashboard_projection._demo_data import PRIMARY_KEY, DemoData, demo_data
-from dashboard_projection._keys import dashboard_table_spec, ttl_spec
+from dashboard_projection._keys import dashboard_table_spec
 from dashboard_projection._local_server import embedded_server
 from dashboard_projection._plan import Put
 from dashboard_projection._sink_dynamodb import DynamoDBSink
 from dashboard_projection._stream_projection import DashboardProjection
 from dashboard_projection._stream_reader import ShardCheckpoint, StreamReader
+from dashboard_projection._view._table import ttl_spec
 
 if TYPE_CHECKING:
     import argparse

@@ -27,7 +27,6 @@ SORT_KEY = "item_key"
 KEY_ATTRIBUTES = (PARTITION_KEY, SORT_KEY)
 BY_TAG_INDEX = "by_tag"
 BY_SENTIMENT_SCORE_INDEX = "by_sentiment_score"
-TTL_ATTRIBUTE = "expires_at"
 
 
 def escape(component: str) -> str:
@@ -52,46 +51,9 @@ def dashboard_table_spec(
 ) -> dict[str, Any]:
     """Keyword arguments for ``client.create_table(**spec)``: the table and its two sparse GSIs.
 
-    TTL cannot be set at creation; call ``client.update_time_to_live(**ttl_spec(table_name))``.
+    The sentiment view's table: ``sentiment_view().table_spec(table_name)``. TTL cannot be set
+    at creation; call ``client.update_time_to_live(**ttl_spec(table_name))``.
     """
+    from dashboard_projection._sentiment._view import sentiment_view  # noqa: PLC0415
 
-    def index(name: str, hash_key: str, range_key: str) -> dict[str, Any]:
-        return {
-            "IndexName": name,
-            "KeySchema": [
-                {"AttributeName": hash_key, "KeyType": "HASH"},
-                {"AttributeName": range_key, "KeyType": "RANGE"},
-            ],
-            "Projection": {"ProjectionType": "ALL"},
-        }
-
-    return {
-        "TableName": table_name,
-        "BillingMode": billing_mode,
-        "KeySchema": [
-            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
-        ],
-        "AttributeDefinitions": [
-            {"AttributeName": name, "AttributeType": "S"}
-            for name in (
-                PARTITION_KEY,
-                SORT_KEY,
-                "tag",
-                "ingested_at_utc",
-                "sentiment_score_combined",
-            )
-        ],
-        "GlobalSecondaryIndexes": [
-            index(BY_TAG_INDEX, "tag", "ingested_at_utc"),
-            index(BY_SENTIMENT_SCORE_INDEX, PARTITION_KEY, "sentiment_score_combined"),
-        ],
-    }
-
-
-def ttl_spec(table_name: str) -> dict[str, Any]:
-    """Keyword arguments for ``client.update_time_to_live(**spec)``: expire on ``expires_at``."""
-    return {
-        "TableName": table_name,
-        "TimeToLiveSpecification": {"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
-    }
+    return sentiment_view().table_spec(table_name, billing_mode=billing_mode)

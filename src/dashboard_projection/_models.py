@@ -32,6 +32,7 @@ from dashboard_projection._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._rules import DEFAULT_MAX_TAGS
 from dashboard_projection._time import parse_instant
 from dashboard_projection._types import AttributeValue, WireItem
+from dashboard_projection._view._validation import check_stored_types, raise_as_ours, stored_types
 
 _INSTANT_WIDTH = len("2025-11-16T14:30:15.000000Z")
 
@@ -62,20 +63,6 @@ Score = Annotated[
 ]
 
 
-def _raise_as_ours(exc: ValidationError, path: str) -> ItemValidationError:
-    """Turn pydantic's error into ours: every problem, each with its field path and input."""
-    problems = []
-    for error in exc.errors(include_url=False):
-        where = ".".join(str(part) for part in (path, *error["loc"]) if part != "")
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] != "value_error":  # our own messages already show the input
-            message += f" (got {repr(error['input'])[:80]})"
-        problems.append((where, message))
-    (first_path, first), *others = problems
-    also = "".join(f"; {where}: {message}" for where, message in others)
-    return ItemValidationError(first + also, path=first_path)
-
-
 def _context(info: ValidationInfo) -> Mapping[str, Any]:
     return info.context if isinstance(info.context, Mapping) else {}
 
@@ -97,7 +84,7 @@ class _Model(BaseModel):
             return handler(data)
         except ValidationError as exc:
             # ItemValidationError is not a ValueError, so pydantic lets it through unwrapped.
-            raise _raise_as_ours(exc, str(_context(info).get("path", ""))) from None
+            raise raise_as_ours(exc, str(_context(info).get("path", ""))) from None
 
 
 class Metadata(BaseModel):
@@ -179,43 +166,11 @@ class PrimaryItem(_Model):
         if isinstance(image, Mapping):
             image = {name: value for name, value in image.items() if name in cls.model_fields}
         data = deserialize_image(image, path=path)  # malformed DynamoDB JSON is reported first
-        _check_stored_types(image, path)
+        check_stored_types(image, _STORED_AS, path)
         return cls.model_validate(data, context={"max_tags": max_tags, "path": path})
 
 
-# What the primary table stores; pydantic would coerce the alternatives ("0.72" as S, tags as L).
-_STORED_AS = {
-    "score": ("N", "a number"),
-    "matched_tags": ("SS", "a string set"),
-    "metadata": ("M", "a map"),
-    **dict.fromkeys(
-        (
-            "source_id",
-            "ingested_at",
-            "sentiment",
-            "status",
-            "source_type",
-            "source_url",
-            "text_snippet",
-            "model_version",
-        ),
-        ("S", "a string"),
-    ),
-}
-
-
-def _check_stored_types(image: WireItem, path: str) -> None:
-    for name, (tag, kind) in _STORED_AS.items():
-        value = image.get(name)
-        if (
-            isinstance(value, Mapping)
-            and len(value) == 1
-            and tag not in value
-            and "NULL" not in value
-        ):
-            raise ItemValidationError(
-                f"expected {kind} ({tag}), got {next(iter(value))}", path=f"{path}.{name}"
-            )
+_STORED_AS = stored_types(PrimaryItem)  # score N, matched_tags SS, metadata M, the rest S
 
 
 def _check_key_sizes(item: PrimaryItem) -> None:

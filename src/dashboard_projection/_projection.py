@@ -1,54 +1,65 @@
-"""Pure projection: a primary item to its dashboard items. No clock, no I/O."""
+"""Pure projection functions: one copy per member of a set, and the sentiment ``project``.
+
+No clock, no I/O: time comes in as ``now``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any, TypeVar, cast
 
-from dashboard_projection._keys import base_item_key, tag_item_key
+from pydantic import BaseModel
+
+from dashboard_projection._errors import InvalidInputError
 from dashboard_projection._models import DashboardItem, PrimaryItem
-from dashboard_projection._rules import DEFAULT_TTL_DAYS, combined_key, expires_at
-from dashboard_projection._time import utc_instant
+from dashboard_projection._rules import DEFAULT_TTL_DAYS
+
+ItemT = TypeVar("ItemT", bound=BaseModel | Mapping[str, Any])
 
 
-def base_item(item: PrimaryItem, *, expires: int) -> DashboardItem:
-    """The source item's base item, which carries ``sentiment_score_combined``."""
-    instant = utc_instant(item.ingested_instant)
-    return DashboardItem.model_construct(  # the inputs are validated; skip validating again
-        day_partition=instant[:10],
-        item_key=base_item_key(instant, item.ingested_at, item.source_id),
-        source_id=item.source_id,
-        ingested_at=item.ingested_at,
-        ingested_at_utc=instant,
-        sentiment=item.sentiment,
-        score=item.score,
-        expires_at=expires,
-        sentiment_score_combined=combined_key(item.sentiment, item.score),
-        tag=None,
-        matched_tags=item.matched_tags,
-        source_type=item.source_type,
-        source_url=item.source_url,
-        text_snippet=item.text_snippet,
-    )
+def fan_out(
+    item: ItemT,
+    source: str = "matched_tags",
+    attribute: str = "tag",
+    *,
+    update: Callable[[str], Mapping[str, Any]] | None = None,
+) -> list[ItemT]:
+    """One copy of ``item`` per member of its set attribute ``source``, in sorted order.
 
+    Each copy holds its member in ``attribute``, plus whatever ``update(member)`` returns
+    (a new key, say). ``item`` is a pydantic model (copied with ``model_copy``) or a mapping
+    (copied into a ``dict``). A :class:`DashboardItem` without ``update`` gets the sentiment
+    dashboard's tag copies: each its own ``item_key``, without ``sentiment_score_combined``.
 
-def fan_out(base: DashboardItem) -> list[DashboardItem]:
-    """One copy of ``base`` per matched tag, in sorted tag order.
-
-    A copy carries ``tag`` (the ``by_tag`` index key) and no ``sentiment_score_combined``, so it
-    appears in ``by_tag`` only, and a query by day selects base items by the ``base#`` key prefix.
+    Raises:
+        InvalidInputError: ``source`` is missing or not a set of strings.
     """
-    return [
-        base.model_copy(
-            update={
-                "item_key": tag_item_key(
-                    tag, base.ingested_at_utc, base.ingested_at, base.source_id
-                ),
-                "tag": tag,
-                "sentiment_score_combined": None,
-            }
-        )
-        for tag in sorted(base.matched_tags)
-    ]
+    members = item.get(source) if isinstance(item, Mapping) else getattr(item, source, None)
+    if members is None:
+        members = frozenset()
+    if not isinstance(members, set | frozenset) or not all(isinstance(m, str) for m in members):
+        raise InvalidInputError(f"expected a set of strings, got {members!r:.80}", path=source)
+    if update is None and isinstance(item, DashboardItem):
+        update = _tag_copy(item)
+    copies: list[Any] = []
+    for member in sorted(members):
+        changes = {attribute: member, **(update(member) if update else {})}
+        if isinstance(item, BaseModel):
+            copies.append(item.model_copy(update=changes))
+        else:
+            copies.append({**item, **changes})
+    return copies
+
+
+def _tag_copy(base: DashboardItem) -> Callable[[str], Mapping[str, Any]]:
+    from dashboard_projection._keys import tag_item_key  # noqa: PLC0415
+
+    def update(tag: str) -> Mapping[str, Any]:
+        key = tag_item_key(tag, base.ingested_at_utc, base.ingested_at, base.source_id)
+        return {"item_key": key, "sentiment_score_combined": None}
+
+    return update
 
 
 def project(
@@ -56,8 +67,16 @@ def project(
 ) -> list[DashboardItem]:
     """Every dashboard item of ``item``: its base item first, then one per tag in sorted order.
 
-    Whether to project at all (``status``, event type) is the caller's decision; this function
-    projects whatever valid item it is given and never raises for one.
+    The sentiment view's rules (``sentiment_view(ttl_days=...)``) on a valid item, whatever its
+    status: whether to project at all is the caller's decision. For any other table,
+    :meth:`DashboardView.project`.
+
+    Raises:
+        ItemValidationError: Never for a valid ``PrimaryItem`` (its validation bounds its keys).
+        ConfigurationError: ``now`` is naive, or ``ttl_days`` is not a positive whole number.
     """
-    base = base_item(item, expires=expires_at(now, ttl_days))
-    return [base, *fan_out(base)]
+    from dashboard_projection._sentiment._view import sentiment_view  # noqa: PLC0415
+
+    view = sentiment_view(ttl_days=ttl_days)
+    wire = view._rules.from_model(item, now, if_shown=False)  # noqa: SLF001 - the preset's own view
+    return [cast("DashboardItem", view.read_item(dashboard)) for dashboard in wire]

@@ -6,10 +6,12 @@ Time enters only as the ``now`` argument, so that a replay, a test or a backfill
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from functools import cache
 
 from dashboard_projection._errors import ConfigurationError, InvalidInputError
+from dashboard_projection._keys import escape
 from dashboard_projection._time import parse_instant
 
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -20,6 +22,9 @@ DEFAULT_TTL_DAYS = 7
 DEFAULT_MAX_TAGS = 20
 _SECONDS_PER_DAY = 86_400
 CENT = Decimal("0.01")
+_MAX_DIGITS = 38  # DynamoDB numbers: 38 significant digits
+_MAX_PLACES = 30
+_WIDE = Context(prec=80)  # exact for every number a combined key may hold
 
 
 def day_partition(ingested_at: datetime | str) -> str:
@@ -54,42 +59,130 @@ def _instant(moment: datetime | str) -> datetime:
         raise InvalidInputError(str(exc), path="ingested_at") from None
 
 
-def combined_key(sentiment: str, score: Decimal | int) -> str:
-    """``sentiment#score`` with the score rounded half-up to exactly two decimals.
+def combined_key(
+    category: str,
+    value: Decimal | int,
+    *,
+    places: int = 2,
+    min_value: Decimal | int = MIN_SCORE,
+    max_value: Decimal | int = MAX_SCORE,
+) -> str:
+    """``category#value``: a sort key whose string order is ``value``'s numeric order.
 
-    ``neutral#0.72``; ``0.265`` gives ``0.27``. Scores lie in [0, 1], so the number always has
-    the form ``d.dd`` and string order equals numeric order within a sentiment: a
-    ``BETWEEN 'negative#0.80' AND 'negative#1.00'`` key condition selects by score.
+    ``value`` is rounded half-up (away from zero on a tie) to ``places`` decimals and written
+    with a fixed number of integer digits, enough for the larger bound's magnitude:
+    ``combined_key("neutral", Decimal("0.72"))`` is ``neutral#0.72`` (the sentiment defaults,
+    [0, 1] to cents) and ``combined_key("paid", Decimal("129.95"), max_value=99999)`` is
+    ``paid#00129.95``. A negative value is written as ``-`` and the complement of its magnitude
+    to ``10**digits`` (``-40.00`` in [-40, 125] is ``-960.00``): ``-`` sorts before every
+    digit, and the complement makes more negative values sort first. So a ``BETWEEN`` of two
+    combined keys of one category selects exactly the values within the bounds. The category is
+    escaped (``%`` and ``#``, as in item keys) so that no category runs into its number.
 
     Raises:
-        InvalidInputError: Unknown sentiment, a score outside [0, 1], or a float score (floats
-            cannot represent ``0.265`` exactly, so rounding them half-up is not well defined).
+        InvalidInputError: ``value`` is a float (floats cannot represent ``0.265`` exactly, so
+            rounding them half-up is not well defined), not finite, or outside
+            ``[min_value, max_value]``.
+        ConfigurationError: ``places`` or the bounds are not valid.
     """
-    if sentiment not in SENTIMENTS:
-        raise InvalidInputError(
-            f"expected one of {', '.join(SENTIMENTS)}, got {sentiment!r}", path="sentiment"
-        )
-    if not isinstance(score, Decimal | int) or isinstance(score, bool):
-        raise InvalidInputError(f"expected a Decimal, got {type(score).__name__}", path="score")
-    if isinstance(score, Decimal) and not score.is_finite():
-        raise InvalidInputError(f"expected a finite score in [0, 1], got {score}", path="score")
-    if not MIN_SCORE <= score <= MAX_SCORE:
-        raise InvalidInputError(f"expected a score in [0, 1], got {score}", path="score")
-    cents = Decimal(score).quantize(CENT, rounding=ROUND_HALF_UP).copy_abs()  # no "-0.00"
-    return f"{sentiment}#{cents}"
+    fmt = number_format(places, min_value, max_value)
+    return f"{escape(category)}#{fmt.encode(value)}"
 
 
-def expires_at(now: datetime, ttl_days: int = DEFAULT_TTL_DAYS) -> int:
-    """The TTL attribute: epoch seconds ``ttl_days`` after ``now``.
+class NumberFormat:
+    """Fixed-width text for decimals in ``[low, high]`` whose string order is numeric order.
+
+    Built once per declaration (:class:`CombinedKey`), used once per item.
+    """
+
+    __slots__ = ("digits", "high", "low", "places", "quantum")
+
+    def __init__(self, places: int, low: Decimal, high: Decimal) -> None:
+        """Check the bounds and derive the width; see :func:`combined_key`."""
+        if (
+            isinstance(places, bool)
+            or not isinstance(places, int)
+            or not 0 <= places <= _MAX_PLACES
+        ):
+            raise ConfigurationError(
+                f"places must be a whole number from 0 to {_MAX_PLACES}, got {places!r}"
+            )
+        if not low <= high:
+            raise ConfigurationError(f"expected min_value <= max_value, got {low} and {high}")
+        self.places = places
+        self.quantum = Decimal(1).scaleb(-places)
+        self.low = low
+        self.high = high
+        widest = max(abs(self._round(low)), abs(self._round(high)))
+        self.digits = max(len(str(int(widest))), 1)
+        if self.digits + places > _MAX_DIGITS:
+            raise ConfigurationError(
+                f"a range of {low} to {high} with {places} places needs {self.digits + places} "
+                f"digits; DynamoDB numbers keep {_MAX_DIGITS}"
+            )
+
+    def _round(self, value: Decimal) -> Decimal:
+        with localcontext(_WIDE):
+            return value.quantize(self.quantum, rounding=ROUND_HALF_UP)
+
+    def encode(self, value: Decimal | int) -> str:
+        """``value`` rounded and written at the fixed width.
+
+        Raises:
+            InvalidInputError: As :func:`combined_key`.
+        """
+        if not isinstance(value, Decimal | int) or isinstance(value, bool):
+            raise InvalidInputError(f"expected a Decimal, got {type(value).__name__}", path="value")
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise InvalidInputError(f"expected a finite number, got {value}", path="value")
+        if not self.low <= value <= self.high:
+            raise InvalidInputError(
+                f"expected a number in [{self.low}, {self.high}], got {value}", path="value"
+            )
+        rounded = self._round(Decimal(value))
+        width = self.digits + (self.places + 1 if self.places else 0)
+        if rounded >= 0:  # "-0.00" included: zero has one spelling
+            return f"{rounded.copy_abs():0{width}f}"
+        with localcontext(_WIDE):
+            complement = Decimal(10) ** self.digits + rounded
+        return f"-{complement:0{width}f}"
+
+
+@cache
+def number_format(places: int, low: Decimal | int, high: Decimal | int) -> NumberFormat:
+    """The (cached) :class:`NumberFormat` of a range; bounds must be exact numbers.
+
+    Raises:
+        ConfigurationError: A bound is not an exact, finite number, or ``places`` is invalid.
+    """
+    bounds = []
+    for name, bound in (("min_value", low), ("max_value", high)):
+        if isinstance(bound, bool) or not isinstance(bound, Decimal | int):
+            raise ConfigurationError(f"{name} must be a Decimal or int, got {bound!r}")
+        if isinstance(bound, Decimal) and not bound.is_finite():
+            raise ConfigurationError(f"{name} must be finite, got {bound}")
+        bounds.append(Decimal(bound))
+    return NumberFormat(places, bounds[0], bounds[1])
+
+
+def expires_at(now: datetime, ttl_days: int | timedelta = DEFAULT_TTL_DAYS) -> int:
+    """The TTL attribute: epoch seconds ``ttl_days`` days (or a ``timedelta``) after ``now``.
 
     The seed used ``datetime.utcnow()``, a naive datetime that ``.timestamp()`` reads as *local*
-    time, so on any host not set to UTC items expired hours early or late.
+    time, so on any host not set to UTC items expired hours early or late. DynamoDB's TTL
+    attribute is a Number of epoch seconds (DynamoDB docs, "Using time to live").
 
     Raises:
-        ConfigurationError: ``now`` is naive, or ``ttl_days`` is not a positive whole number.
+        ConfigurationError: ``now`` is naive, or the TTL is not a positive whole number of days
+            (or a ``timedelta`` of at least one whole second).
     """
     if now.utcoffset() is None:
         raise ConfigurationError(f"expected a timezone-aware now, got naive {now.isoformat()}")
+    if isinstance(ttl_days, timedelta):
+        seconds = ttl_days.total_seconds()
+        if seconds < 1 or ttl_days.microseconds:
+            raise ConfigurationError(f"expected a TTL of whole seconds >= 1, got {ttl_days!r}")
+        return int(now.timestamp()) + int(seconds)
     if isinstance(ttl_days, bool) or not isinstance(ttl_days, int) or ttl_days < 1:
         raise ConfigurationError(f"expected ttl_days to be a positive integer, got {ttl_days!r}")
     return int(now.timestamp()) + ttl_days * _SECONDS_PER_DAY

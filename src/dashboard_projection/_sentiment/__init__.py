@@ -1,0 +1,1 @@
+"""The flagship preset: the sentiment dashboard of the seed, as one declaration on the engine."""

@@ -1,0 +1,355 @@
+"""The one implementation of a view's rules: a validated primary item to its dashboard items.
+
+Two doors lead in, one rule set applies behind them:
+
+* the stream path (:meth:`Rules.from_image`): decode the image once, validate it with the
+  user's model, and pass copied attributes through as the DynamoDB JSON they were stored as;
+* the model path (:meth:`Rules.from_model`): the same, from a model instance a user holds.
+
+Both end in :meth:`Rules.build`, which derives the keys, checks their sizes, and assembles the
+base item and one copy per fan-out member. :meth:`Rules.operations` is what the processor runs
+per record: puts for the new image's items, deletes for the old image's items that are gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+from dashboard_projection._codec import deserialize_image, serialize_value
+from dashboard_projection._errors import (
+    DashboardProjectionError,
+    InvalidInputError,
+    ItemValidationError,
+)
+from dashboard_projection._keys import escape
+from dashboard_projection._plan import Delete, Put, WriteOp
+from dashboard_projection._records import StreamRecord
+from dashboard_projection._rules import expires_at
+from dashboard_projection._time import utc_instant, utc_instant_of
+from dashboard_projection._types import AttributeValue, WireItem
+from dashboard_projection._view._declaration import ShownWhen
+from dashboard_projection._view._layout import (
+    BASE_PREFIX,
+    PARTITION_KEY,
+    SORT_KEY,
+    TTL_ATTRIBUTE,
+    Layout,
+    check_key_sizes,
+)
+from dashboard_projection._view._validation import (
+    check_stored_types,
+    field_names,
+    stored_types,
+    validate,
+)
+
+if TYPE_CHECKING:
+    from dashboard_projection._view._declaration import DashboardView
+
+WireDict = dict[str, AttributeValue]
+# Stored values that go to the table as they are. Binary arrives in stream events as base64
+# text but the client sends bytes, so B/BS, and maps and lists that may hold them, are encoded.
+_AS_STORED = frozenset(("S", "N", "SS", "NS", "BOOL"))
+
+
+class Rules:
+    """A declaration compiled for the hot path: names resolved, checks chosen, once."""
+
+    __slots__ = (
+        "combined_fields",
+        "copied",
+        "fields",
+        "format",
+        "item_type",
+        "key_names",
+        "layout",
+        "max_members",
+        "model",
+        "names",
+        "propagate_removes",
+        "shown_image",
+        "shown_model",
+        "stored",
+        "ttl",
+    )
+
+    def __init__(self, view: DashboardView[Any], layout: Layout) -> None:
+        """Resolve everything per-record work needs from ``view``."""
+        self.layout = layout
+        self.model = view.model
+        self.fields = field_names(view.model)
+        self.stored = stored_types(view.model)
+        # Stored attribute name → the model's field name (they differ where a field has an alias)
+        self.names = {info.alias or name: name for name, info in view.model.model_fields.items()}
+        self.copied = tuple(dict.fromkeys((*view.key, view.timestamp, *view.copy)))
+        self.key_names = frozenset(view.key)
+        self.shown_image = view.shown if isinstance(view.shown, ShownWhen) else None
+        self.shown_model = None if isinstance(view.shown, ShownWhen) else view.shown
+        self.max_members = view.fan_out.max_members if view.fan_out else 0
+        self.format = view.combined.number_format if view.combined else None
+        self.combined_fields = (
+            (view.combined.category, view.combined.value) if view.combined else None
+        )
+        self.ttl = view.ttl
+        self.propagate_removes = view.propagate_removes
+        self.item_type = view.item_model or _derive_item_type(view, layout)
+
+    # --- the two doors ---------------------------------------------------------------------------
+
+    def from_image(self, image: WireItem, now: datetime, path: str) -> list[WireDict]:
+        """The dashboard items of a stream image; see ``DashboardView.project_image``."""
+        return self._from_image(image, expires_at(now, self.ttl), path)
+
+    def from_model(
+        self, item: BaseModel, now: datetime, *, if_shown: bool = True
+    ) -> list[WireDict]:
+        """The dashboard items of a model instance; see ``DashboardView.project_wire``.
+
+        ``if_shown=False`` projects the item whether it is shown or not.
+        """
+        expires = expires_at(now, self.ttl)
+        if if_shown and not self._shown(item):
+            return []
+        copied = {}
+        for name in self.copied:
+            value = getattr(item, self.names[name])
+            if value is not None and value != frozenset():  # DynamoDB has no empty set
+                copied[name] = serialize_value(_storable(value))
+        key = tuple(serialize_value(getattr(item, self.names[name])) for name in self.layout.key)
+        return self.build(item, key, copied, expires, "item")
+
+    def _from_image(self, image: WireItem, expires: int, path: str) -> list[WireDict]:
+        if self.shown_image is not None and not self.shown_image(image):
+            return []
+        fields = self.fields
+        known = (
+            {name: value for name, value in image.items() if name in fields}
+            if type(image) is dict
+            else image
+        )
+        data = deserialize_image(known, path=path)
+        check_stored_types(image, self.stored, path)
+        item = validate(self.model, data, {"path": path, "max_tags": self.max_members})
+        if self.shown_model is not None and not self.shown_model(item):
+            return []
+        copied = {}
+        for name in self.copied:
+            value = image.get(name)
+            if value is None or "NULL" in value:
+                continue
+            copied[name] = value if next(iter(value)) in _AS_STORED else serialize_value(data[name])
+        try:
+            key = tuple(image[name] for name in self.layout.key)
+        except KeyError as missing:
+            raise ItemValidationError(
+                "a key attribute of the primary table is missing", path=f"{path}.{missing.args[0]}"
+            ) from None
+        return self.build(item, key, copied, expires, path)
+
+    def _shown(self, item: BaseModel) -> bool:
+        if self.shown_image is not None:
+            value = getattr(item, self.names.get(self.shown_image.attribute, ""), None)
+            return _text(value) in self.shown_image.values
+        return self.shown_model is None or bool(self.shown_model(item))
+
+    # --- the rules -------------------------------------------------------------------------------
+
+    def build(
+        self,
+        item: BaseModel,
+        key: Sequence[AttributeValue],
+        copied: WireDict,
+        expires: int,
+        path: str,
+    ) -> list[WireDict]:
+        """The base item, then one copy per fan-out member in sorted order, as DynamoDB JSON.
+
+        Raises:
+            ItemValidationError: A key value is not S/N/B, a key is too long, a member is
+                empty, there are more members than allowed, or the combined value is out of
+                range.
+        """
+        layout = self.layout
+        instant = self._instant(item, path)
+        try:
+            suffix = layout.key_suffix(instant, tuple(key))
+        except ItemValidationError as error:
+            raise ItemValidationError(error.reason, path=f"{path}.{error.path}") from None
+        members = self._members(item, path)
+        keys = [BASE_PREFIX + suffix[1:]]
+        keys += [f"{layout.member_prefix}{escape(member)}{suffix}" for member in members]
+        check_key_sizes(keys, path)
+        shared: WireDict = {
+            PARTITION_KEY: {"S": instant[:10]},
+            layout.time_attribute: {"S": instant},
+            TTL_ATTRIBUTE: {"N": str(expires)},
+            **copied,
+        }
+        base = shared.copy()  # copy() and stores: cheaper than {**shared, ...} per item
+        base[SORT_KEY] = {"S": keys[0]}
+        combined = self._combined(item, path)
+        if combined is not None:
+            base[layout.combined_attribute or ""] = {"S": combined}
+        items = [base]
+        for item_key, member in zip(keys[1:], members, strict=True):
+            copy = shared.copy()
+            copy[SORT_KEY] = {"S": item_key}
+            copy[layout.member_attribute or ""] = {"S": member}
+            items.append(copy)
+        return items
+
+    def _instant(self, item: BaseModel, path: str) -> str:
+        name = self.layout.timestamp
+        value = getattr(item, self.names[name])
+        try:
+            if isinstance(value, str):
+                return utc_instant_of(value)
+            if isinstance(value, datetime) and value.utcoffset() is not None:
+                return utc_instant(value)
+        except (ValueError, OverflowError) as exc:
+            raise ItemValidationError(str(exc), path=f"{path}.{name}") from None
+        raise ItemValidationError(
+            f"expected an ISO-8601 instant with an offset, or an aware datetime, got {value!r:.80}",
+            path=f"{path}.{name}",
+        )
+
+    def _members(self, item: BaseModel, path: str) -> list[str]:
+        source = self.layout.member_source
+        if source is None:
+            return []
+        members = getattr(item, self.names[source]) or ()
+        where = f"{path}.{source}"
+        if len(members) > self.max_members:
+            raise ItemValidationError(
+                f"{source} has {len(members)} members; at most {self.max_members} allowed "
+                "(each member is one more dashboard item to write)",
+                path=where,
+            )
+        if not all(type(member) is str and member for member in members):
+            raise ItemValidationError(
+                "expected non-empty strings: each member is a key of the fan-out index", path=where
+            )
+        return sorted(members)
+
+    def _combined(self, item: BaseModel, path: str) -> str | None:
+        if self.format is None or self.combined_fields is None:
+            return None
+        category_name, value_name = self.combined_fields
+        category = _text(getattr(item, self.names[category_name]))
+        value = getattr(item, self.names[value_name])
+        if category is None or value is None:
+            return None  # left out of the combined index, as DynamoDB leaves sparse keys
+        try:
+            return f"{escape(category)}#{self.format.encode(value)}"
+        except InvalidInputError as error:
+            raise ItemValidationError(error.reason, path=f"{path}.{value_name}") from None
+
+    # --- reading back ----------------------------------------------------------------------------
+
+    def read_item(self, item: WireItem) -> BaseModel:
+        """A dashboard item from the table, typed."""
+        data = deserialize_image(item, path="item")
+        return validate(self.item_type, data, {"path": "item"})  # type: ignore[no-any-return]
+
+    # --- what a record implies -------------------------------------------------------------------
+
+    def operations(self, record: StreamRecord, now: datetime) -> list[WriteOp]:
+        """Puts for the new image's items, deletes for the old image's items that are gone."""
+        self._check_keys(record)
+        if record.event_name == "REMOVE":
+            if not self.propagate_removes or record.is_ttl_delete:
+                return []
+            new: list[WireDict] = []
+        elif record.new_image is None:
+            raise InvalidInputError(
+                f"{record.event_name} without a NewImage: the stream's view type must be "
+                "NEW_AND_OLD_IMAGES",
+                path="dynamodb.NewImage",
+            )
+        else:
+            try:
+                new = self._from_image(record.new_image, expires_at(now, self.ttl), "NewImage")
+            except InvalidInputError as error:
+                # The record is rejected, but the item it replaced must not linger on the
+                # dashboard: its old items are deleted as if it were no longer shown.
+                error.cleanup = tuple(self._deletes(record.old_image, kept=set()))
+                raise
+        kept = {_key(item) for item in new}
+        return [*(Put(item) for item in new), *self._deletes(record.old_image, kept=kept)]
+
+    def _check_keys(self, record: StreamRecord) -> None:
+        """A record from another table's stream is bad input, never silently nothing."""
+        if record.keys and record.keys.keys() != self.key_names:
+            raise InvalidInputError(
+                f"the record's key attributes are {', '.join(sorted(map(str, record.keys)))}; "
+                f"expected the view's primary key {', '.join(self.layout.key)} "
+                f"({self.model.__name__}): is this the stream of the view's primary table?",
+                path="dynamodb.Keys",
+            )
+
+    def _deletes(self, old_image: WireItem | None, *, kept: set[tuple[str, str]]) -> list[WriteOp]:
+        return [
+            Delete({PARTITION_KEY: {"S": day}, SORT_KEY: {"S": item_key}})
+            for day, item_key in self._old_keys(old_image)
+            if (day, item_key) not in kept
+        ]
+
+    def _old_keys(self, image: WireItem | None) -> list[tuple[str, str]]:
+        """Keys the old image's items had; an old image that never projected had none."""
+        if not image:
+            return []
+        try:
+            old = self._from_image(image, 0, "OldImage")
+        except DashboardProjectionError:
+            return []
+        return [_key(item) for item in old]
+
+
+def _key(item: WireItem) -> tuple[str, str]:
+    return item[PARTITION_KEY]["S"], item[SORT_KEY]["S"]
+
+
+def _text(value: object) -> str | None:
+    """A category or status as text: a string, or a string enum's value."""
+    if isinstance(value, Enum):
+        value = value.value
+    return value if isinstance(value, str) else None
+
+
+def _storable(value: object) -> object:
+    """A model's value as the codec takes it: nested models as dicts, instants as ISO text."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _derive_item_type(view: DashboardView[Any], layout: Layout) -> type[BaseModel]:
+    """A frozen pydantic model of the view's dashboard items, from the user's own field types."""
+    fields = view.model.model_fields
+    by_stored = {info.alias or name: info for name, info in fields.items()}
+    definitions: dict[str, Any] = {
+        PARTITION_KEY: (str, ...),
+        SORT_KEY: (str, ...),
+        layout.time_attribute: (str, ...),
+        TTL_ATTRIBUTE: (int, ...),
+    }
+    for name in dict.fromkeys((*view.key, view.timestamp, *view.copy)):
+        annotation = by_stored[name].annotation
+        required = name in view.key or name == view.timestamp
+        definitions[name] = (annotation, ...) if required else (annotation | None, None)
+    for derived in (layout.member_attribute, layout.combined_attribute):
+        if derived is not None:
+            definitions[derived] = (str | None, None)
+    item_type: type[BaseModel] = create_model(
+        f"{view.model.__name__}DashboardItem",
+        __config__=ConfigDict(frozen=True, extra="ignore"),
+        **definitions,
+    )
+    return item_type

@@ -1,0 +1,117 @@
+"""The key design a declaration implies: attribute names, prefixes, and the keys themselves.
+
+Generalises the sentiment dashboard's design (``docs/key-design.md``) to any primary table::
+
+    base item     day_partition = <UTC date of the timestamp>
+                  item_key      = base#<UTC instant>#<key component>…
+    fan-out copy  day_partition = <UTC date of the timestamp>
+                  item_key      = <member attribute>#<escaped member>#<UTC instant>#<key component>…
+
+The key components are the primary table's key values: its sort key (if any), then its
+partition key, last. Every component but the last is escaped (``%`` and ``#``), except the
+timestamp's own spelling, which an ISO-8601 parser already delimits (its offset ends it); so
+the sentiment dashboard's keys come out exactly as before. Numbers are written canonically
+(``1`` and ``1.0`` are one DynamoDB number, and one key) and binary as base64.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from dashboard_projection._errors import ItemValidationError
+from dashboard_projection._keys import escape
+from dashboard_projection._limits import MAX_SORT_KEY_BYTES
+from dashboard_projection._types import AttributeValue
+
+PARTITION_KEY = "day_partition"
+SORT_KEY = "item_key"
+TTL_ATTRIBUTE = "expires_at"
+BASE_PREFIX = "base#"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Every name a declaration derives; see the module docstring for the keys."""
+
+    key: tuple[str, ...]  # the primary table's key attributes, partition key first
+    timestamp: str
+    time_attribute: str  # the UTC instant, the fan-out index's sort key
+    member_source: str | None  # the set attribute fanned out over
+    member_attribute: str | None  # the member on each copy: the fan-out index's partition key
+    member_index: str | None
+    combined_attribute: str | None
+    combined_index: str | None
+
+    @property
+    def member_prefix(self) -> str:
+        """``<member attribute>#``: what a copy's ``item_key`` starts with."""
+        return f"{self.member_attribute}#"
+
+    def key_suffix(self, instant: str, key_values: tuple[AttributeValue, ...]) -> str:
+        """``#<instant>#<sort key>#<partition key>``: the part every item of a source shares.
+
+        Raises:
+            ItemValidationError: A key value is not a valid S, N or B.
+        """
+        parts = [instant]
+        for position in reversed(range(len(self.key))):
+            name = self.key[position]
+            text = key_text(key_values[position], name)
+            parts.append(text if position == 0 or name == self.timestamp else escape(text))
+        return "#" + "#".join(parts)
+
+
+def key_text(value: AttributeValue, name: str) -> str:
+    """A primary key value as key text: S as is, N canonical, B as base64.
+
+    Raises:
+        ItemValidationError: ``value`` is not S, N or B.
+    """
+    if type(value) is dict and len(value) == 1:
+        ((tag, payload),) = value.items()
+        if tag == "S" and type(payload) is str:
+            return payload
+        if tag == "N" and type(payload) is str:
+            return _number_text(payload, name)
+        if tag == "B" and isinstance(payload, bytes | str):
+            raw = payload if isinstance(payload, bytes) else base64.b64decode(payload)
+            return base64.b64encode(raw).decode()
+    raise ItemValidationError(f"expected a key value (S, N or B), got {value!r:.80}", path=name)
+
+
+def _number_text(text: str, name: str) -> str:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ItemValidationError(f"expected a number, got {text!r:.80}", path=name) from None
+    return "0" if number == 0 else f"{number.normalize():f}"
+
+
+def check_key_sizes(keys: list[str], path: str) -> None:
+    """Refuse, before any write, an ``item_key`` DynamoDB would refuse.
+
+    That is one over 1,024 bytes in UTF-8 (DynamoDB's limit on a sort key value), or not
+    encodable at all (a lone surrogate).
+
+    A fan-out member, the partition key of its index (2,048 bytes), is part of its copy's
+    ``item_key``, so it fits whenever that key does.
+
+    Raises:
+        ItemValidationError: A key is too long or not encodable.
+    """
+    if all(map(str.isascii, keys)) and max(map(len, keys)) <= MAX_SORT_KEY_BYTES:
+        return  # the common case, without encoding anything
+    try:
+        size = max(len(key.encode()) for key in keys)
+    except UnicodeEncodeError:
+        raise ItemValidationError(
+            "a key attribute or fan-out member is not valid Unicode (a lone surrogate)", path=path
+        ) from None
+    if size > MAX_SORT_KEY_BYTES:
+        raise ItemValidationError(
+            f"the primary key and fan-out members make a dashboard sort key of {size} bytes; "
+            f"DynamoDB allows {MAX_SORT_KEY_BYTES} (shorten the key or the longest member)",
+            path=path,
+        )

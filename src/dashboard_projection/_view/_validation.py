@@ -1,0 +1,131 @@
+"""An image decoded once and validated with the user's own pydantic model.
+
+The model decides what is valid; this module adds the one thing pydantic cannot see: the
+DynamoDB type an attribute is stored as. Pydantic would happily read ``{"S": "0.72"}`` into a
+``Decimal`` field or a list into a set; a primary table that stores a score as a string is a
+producer bug the dashboard should report, not paper over. The expected type tag of each field is
+derived from its annotation (``str`` → S, ``Decimal`` → N, ``frozenset[str]`` → SS, a model →
+M, …); fields whose annotation names no single DynamoDB type are left to the model.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from dashboard_projection._errors import ItemValidationError
+from dashboard_projection._types import WireItem
+
+#: What each DynamoDB type tag is called in messages.
+_KINDS = {
+    "S": "a string",
+    "N": "a number",
+    "B": "binary",
+    "BOOL": "a boolean",
+    "SS": "a string set",
+    "NS": "a number set",
+    "BS": "a binary set",
+    "M": "a map",
+    "L": "a list",
+}
+_SETS = {"S": "SS", "N": "NS", "B": "BS"}
+
+
+def raise_as_ours(exc: ValidationError, path: str) -> ItemValidationError:
+    """Pydantic's error as ours: every problem, each with its field path and input."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in (path, *error["loc"]) if part != "")
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] != "value_error":  # our own messages already show the input
+            message += f" (got {repr(error['input'])[:80]})"
+        problems.append((where, message))
+    (first_path, first), *others = problems
+    also = "".join(f"; {where}: {message}" for where, message in others)
+    return ItemValidationError(first + also, path=first_path)
+
+
+def _tag_of(annotation: object) -> str | None:
+    """The DynamoDB type tag a value of ``annotation`` is stored as; ``None`` when not one."""
+    origin = get_origin(annotation)
+    if origin is None:
+        return _class_tag(annotation) if isinstance(annotation, type) else None
+    args = get_args(annotation)
+    if origin is Annotated:
+        return _tag_of(args[0])
+    if origin is Literal:
+        kinds = {_tag_of(type(value)) for value in args}
+        return kinds.pop() if len(kinds) == 1 else None
+    if origin in (frozenset, set):
+        return _SETS.get(_tag_of(args[0]) or "") if args else None
+    return {list: "L", tuple: "L", dict: "M", Mapping: "M"}.get(origin)
+
+
+def _class_tag(annotation: type) -> str | None:
+    if issubclass(annotation, bool):
+        return "BOOL"
+    if issubclass(annotation, str | date | datetime):  # a str Enum is a str
+        return "S"
+    if issubclass(annotation, int | Decimal):
+        return "N"
+    if issubclass(annotation, bytes):
+        return "B"
+    if issubclass(annotation, BaseModel | dict):
+        return "M"
+    return None
+
+
+def _optional_tag(annotation: object) -> str | None:
+    """The tag of ``X`` in ``X | None`` (or of ``X``); ``None`` for any other union."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        others = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return _tag_of(others[0]) if len(others) == 1 else None
+    return _tag_of(annotation)
+
+
+def stored_types(model: type[BaseModel]) -> dict[str, str]:
+    """Attribute name (the field's alias, if any) to the type tag it must be stored as."""
+    tags = {}
+    for name, info in model.model_fields.items():
+        tag = _optional_tag(info.annotation)
+        if tag is not None:
+            tags[info.alias or name] = tag
+    return tags
+
+
+def check_stored_types(image: WireItem, expected: Mapping[str, str], path: str) -> None:
+    """Refuse an attribute stored as another DynamoDB type than its field's.
+
+    NULL is left to the model, which accepts it for an optional field and refuses it otherwise.
+
+    Raises:
+        ItemValidationError: Naming the attribute, the expected and the actual type tag.
+    """
+    for name, tag in expected.items():
+        value = image.get(name)
+        if type(value) is dict and tag not in value and "NULL" not in value and len(value) == 1:
+            raise ItemValidationError(
+                f"expected {_KINDS[tag]} ({tag}), got {next(iter(value))}", path=f"{path}.{name}"
+            )
+
+
+def field_names(model: type[BaseModel]) -> frozenset[str]:
+    """The attribute names a model reads: its fields' aliases where set, else their names."""
+    return frozenset(info.alias or name for name, info in model.model_fields.items())
+
+
+def validate(model: type[BaseModel], data: dict[str, Any], context: dict[str, Any]) -> Any:  # noqa: ANN401 - the user's model
+    """``model.model_validate(data)`` with our error type, the path taken from ``context``.
+
+    Raises:
+        ItemValidationError: The model refuses ``data``.
+    """
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise raise_as_ours(exc, str(context.get("path", ""))) from None
