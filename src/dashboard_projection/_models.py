@@ -7,18 +7,16 @@ pydantic's own error type, so that callers catch one hierarchy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ModelWrapValidatorHandler,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -35,31 +33,43 @@ from dashboard_projection._types import AttributeValue, WireItem
 from dashboard_projection._view._validation import check_stored_types, raise_as_ours, stored_types
 
 _INSTANT_WIDTH = len("2025-11-16T14:30:15.000000Z")
+# A score in [0, 1] with this few digits is at least 1E-20: within every limit of DynamoDB's.
+_SHORT_NUMBER_DIGITS = 20
+_MIN_ADJUSTED = -130  # 1E-130, the smallest magnitude DynamoDB stores
 
 Sentiment = Literal["positive", "neutral", "negative"]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def _storable(score: Decimal) -> Decimal:
-    """A score DynamoDB can store: 38 significant digits at most, nothing below 1E-130."""
-    try:
-        serialize_value(score)
-    except SerializationError as exc:
-        raise ValueError(exc.reason) from None
-    return score
+def _exact_and_storable(value: object) -> object:
+    """Refuse floats, and numbers DynamoDB cannot store (one Python call per score, not two).
 
-
-def _not_a_float(value: object) -> object:
-    if isinstance(value, float):  # 0.265 as a float is 0.26500000000000001243...
+    0.265 as a float is 0.26500000000000001243...; DynamoDB keeps 38 significant digits and
+    nothing below 1E-130. Text is read as a number here, so that it is checked too.
+    """
+    if isinstance(value, float):
         raise ValueError("expected an exact decimal (Decimal, int or str), not a float")  # noqa: TRY004
-    return value
+    number = value
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return value  # pydantic says what is wrong with it
+    if isinstance(number, Decimal) and number.is_finite():
+        digits = len(number.as_tuple().digits)
+        if digits > _SHORT_NUMBER_DIGITS or number.adjusted() < _MIN_ADJUSTED:
+            try:
+                serialize_value(number)
+            except SerializationError as exc:
+                raise ValueError(exc.reason) from None
+    return number
 
 
 Score = Annotated[
     Decimal,
-    BeforeValidator(_not_a_float),
+    BeforeValidator(_exact_and_storable),
     Field(ge=0, le=1, allow_inf_nan=False),
-    AfterValidator(_storable),
 ]
 
 
@@ -72,19 +82,45 @@ class _Model(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _errors_are_ours(
-        cls,
-        data: Any,  # noqa: ANN401 - whatever the caller passed in
-        handler: ModelWrapValidatorHandler[Any],
-        info: ValidationInfo,
-    ) -> Any:  # noqa: ANN401
+    # Overrides, not a "wrap" model validator: those run in Python on every validation, and
+    # these run only when there is an error to translate.
+    def __init__(self, **data: Any) -> None:  # noqa: ANN401
+        """Validate ``data``; raise :class:`ItemValidationError`, never pydantic's error."""
         try:
-            return handler(data)
+            super().__init__(**data)
         except ValidationError as exc:
-            # ItemValidationError is not a ValueError, so pydantic lets it through unwrapped.
-            raise raise_as_ours(exc, str(_context(info).get("path", ""))) from None
+            raise raise_as_ours(exc, "") from None
+
+    # Tells pydantic (as its own BaseModel and RootModel do) that this __init__ only validates,
+    # so model_validate need not call it: validation stays in pydantic-core.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:  # noqa: ANN401
+        """Pydantic's ``model_validate``, raising :class:`ItemValidationError`.
+
+        The error's path starts with the validation context's ``path``, if any.
+        """
+        return _ours(super().model_validate, obj, options)
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes, **options: Any) -> Self:  # type: ignore[override]  # noqa: ANN401
+        """Pydantic's ``model_validate_json``, raising :class:`ItemValidationError`."""
+        return _ours(super().model_validate_json, json_data, options)
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, **options: Any) -> Self:  # noqa: ANN401
+        """Pydantic's ``model_validate_strings``, raising :class:`ItemValidationError`."""
+        return _ours(super().model_validate_strings, obj, options)
+
+
+def _ours(validate: Callable[..., ModelT], data: object, options: dict[str, Any]) -> ModelT:
+    try:
+        return validate(data, **options)
+    except ValidationError as exc:
+        context = options.get("context")
+        path = context.get("path", "") if isinstance(context, Mapping) else ""
+        raise raise_as_ours(exc, str(path)) from None
 
 
 class Metadata(BaseModel):
@@ -175,6 +211,13 @@ _STORED_AS = stored_types(PrimaryItem)  # score N, matched_tags SS, metadata M, 
 
 def _check_key_sizes(item: PrimaryItem) -> None:
     """Reject, before any write, an item whose dashboard keys DynamoDB would refuse."""
+    # The common case, without building a key: ASCII text, and room even if escaping (% and #
+    # become three characters) tripled the longest tag.
+    texts = [item.source_id, item.ingested_at, *item.matched_tags]
+    longest_tag = max(map(len, item.matched_tags), default=0)
+    fixed = len(item.source_id) + len(item.ingested_at) + _INSTANT_WIDTH + len("base#tag###")
+    if all(map(str.isascii, texts)) and fixed + 3 * longest_tag <= MAX_SORT_KEY_BYTES:
+        return
     instant = "0" * _INSTANT_WIDTH
     keys = [base_item_key(instant, item.ingested_at, item.source_id)]
     keys += [

@@ -7,7 +7,7 @@ Time enters only as the ``now`` argument, so that a replay, a test or a backfill
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 
 from dashboard_projection._errors import ConfigurationError, InvalidInputError
@@ -95,7 +95,7 @@ class NumberFormat:
     Built once per declaration (:class:`CombinedKey`), used once per item.
     """
 
-    __slots__ = ("digits", "high", "low", "places", "quantum")
+    __slots__ = ("digits", "high", "low", "modulus", "places", "quantum", "spec")
 
     def __init__(self, places: int, low: Decimal, high: Decimal) -> None:
         """Check the bounds and derive the width; see :func:`combined_key`."""
@@ -115,6 +115,8 @@ class NumberFormat:
         self.high = high
         widest = max(abs(self._round(low)), abs(self._round(high)))
         self.digits = max(len(str(int(widest))), 1)
+        self.modulus = Decimal(10) ** self.digits
+        self.spec = f"0{self.digits + (places + 1 if places else 0)}f"
         if self.digits + places > _MAX_DIGITS:
             raise ConfigurationError(
                 f"a range of {low} to {high} with {places} places needs {self.digits + places} "
@@ -122,8 +124,7 @@ class NumberFormat:
             )
 
     def _round(self, value: Decimal) -> Decimal:
-        with localcontext(_WIDE):
-            return value.quantize(self.quantum, rounding=ROUND_HALF_UP)
+        return value.quantize(self.quantum, ROUND_HALF_UP, _WIDE)
 
     def encode(self, value: Decimal | int) -> str:
         """``value`` rounded and written at the fixed width.
@@ -139,13 +140,10 @@ class NumberFormat:
             raise InvalidInputError(
                 f"expected a number in [{self.low}, {self.high}], got {value}", path="value"
             )
-        rounded = self._round(Decimal(value))
-        width = self.digits + (self.places + 1 if self.places else 0)
+        rounded = Decimal(value).quantize(self.quantum, ROUND_HALF_UP, _WIDE)
         if rounded >= 0:  # "-0.00" included: zero has one spelling
-            return f"{rounded.copy_abs():0{width}f}"
-        with localcontext(_WIDE):
-            complement = Decimal(10) ** self.digits + rounded
-        return f"-{complement:0{width}f}"
+            return format(rounded.copy_abs(), self.spec)
+        return "-" + format(self.modulus + rounded, self.spec)
 
 
 @cache

@@ -61,32 +61,45 @@ class Rules:
     """A declaration compiled for the hot path: names resolved, checks chosen, once."""
 
     __slots__ = (
+        "combined_attribute",
         "combined_fields",
         "copied",
+        "copied_as_stored",
         "fields",
         "format",
         "item_type",
         "key_names",
         "layout",
         "max_members",
+        "member_attribute",
+        "member_prefix",
         "model",
         "names",
         "propagate_removes",
         "shown_image",
         "shown_model",
         "stored",
+        "time_attribute",
         "ttl",
     )
 
     def __init__(self, view: DashboardView[Any], layout: Layout) -> None:
         """Resolve everything per-record work needs from ``view``."""
         self.layout = layout
+        self.time_attribute = layout.time_attribute
+        self.member_attribute = layout.member_attribute or ""
+        self.member_prefix = layout.member_prefix
+        self.combined_attribute = layout.combined_attribute or ""
         self.model = view.model
         self.fields = field_names(view.model)
         self.stored = stored_types(view.model)
         # Stored attribute name → the model's field name (they differ where a field has an alias)
         self.names = {info.alias or name: name for name, info in view.model.model_fields.items()}
         self.copied = tuple(dict.fromkeys((*view.key, view.timestamp, *view.copy)))
+        # (name, whether its declared type is always stored as it goes to the table)
+        self.copied_as_stored = tuple(
+            (name, self.stored.get(name) in _AS_STORED) for name in self.copied
+        )
         self.key_names = frozenset(view.key)
         self.shown_image = view.shown if isinstance(view.shown, ShownWhen) else None
         self.shown_model = None if isinstance(view.shown, ShownWhen) else view.shown
@@ -138,11 +151,14 @@ class Rules:
         if self.shown_model is not None and not self.shown_model(item):
             return []
         copied = {}
-        for name in self.copied:
+        for name, as_stored in self.copied_as_stored:
             value = image.get(name)
             if value is None or "NULL" in value:
                 continue
-            copied[name] = value if next(iter(value)) in _AS_STORED else serialize_value(data[name])
+            if as_stored or next(iter(value)) in _AS_STORED:
+                copied[name] = value
+            else:
+                copied[name] = serialize_value(data[name])
         try:
             key = tuple(image[name] for name in self.layout.key)
         except KeyError as missing:
@@ -169,37 +185,39 @@ class Rules:
     ) -> list[WireDict]:
         """The base item, then one copy per fan-out member in sorted order, as DynamoDB JSON.
 
+        ``copied`` (the copied attributes, a fresh dict) becomes the attributes items share.
+
         Raises:
             ItemValidationError: A key value is not S/N/B, a key is too long, a member is
                 empty, there are more members than allowed, or the combined value is out of
                 range.
         """
-        layout = self.layout
         instant = self._instant(item, path)
         try:
-            suffix = layout.key_suffix(instant, tuple(key))
+            suffix = self.layout.key_suffix(instant, tuple(key))
         except ItemValidationError as error:
             raise ItemValidationError(error.reason, path=f"{path}.{error.path}") from None
         members = self._members(item, path)
+        prefix = self.member_prefix
         keys = [BASE_PREFIX + suffix[1:]]
-        keys += [f"{layout.member_prefix}{escape(member)}{suffix}" for member in members]
+        keys += [f"{prefix}{escape(member)}{suffix}" for member in members]
         check_key_sizes(keys, path)
-        shared: WireDict = {
-            PARTITION_KEY: {"S": instant[:10]},
-            layout.time_attribute: {"S": instant},
-            TTL_ATTRIBUTE: {"N": str(expires)},
-            **copied,
-        }
+        shared = copied  # the caller's fresh dict: the attributes every item shares
+        shared[PARTITION_KEY] = {"S": instant[:10]}
+        shared[self.time_attribute] = {"S": instant}
+        shared[TTL_ATTRIBUTE] = {"N": str(expires)}
         base = shared.copy()  # copy() and stores: cheaper than {**shared, ...} per item
         base[SORT_KEY] = {"S": keys[0]}
-        combined = self._combined(item, path)
-        if combined is not None:
-            base[layout.combined_attribute or ""] = {"S": combined}
+        if self.format is not None:
+            combined = self._combined(item, path)
+            if combined is not None:
+                base[self.combined_attribute] = {"S": combined}
         items = [base]
+        member_attribute = self.member_attribute
         for item_key, member in zip(keys[1:], members, strict=True):
             copy = shared.copy()
             copy[SORT_KEY] = {"S": item_key}
-            copy[layout.member_attribute or ""] = {"S": member}
+            copy[member_attribute] = {"S": member}
             items.append(copy)
         return items
 
@@ -230,7 +248,12 @@ class Rules:
                 "(each member is one more dashboard item to write)",
                 path=where,
             )
-        if not all(type(member) is str and member for member in members):
+        try:
+            "".join(members)  # every member a str, checked in C
+            valid = "" not in members
+        except TypeError:
+            valid = False
+        if not valid:
             raise ItemValidationError(
                 "expected non-empty strings: each member is a key of the fan-out index", path=where
             )

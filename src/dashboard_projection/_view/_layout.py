@@ -58,7 +58,10 @@ class Layout:
         parts = [instant]
         for position in reversed(range(len(self.key))):
             name = self.key[position]
-            text = key_text(key_values[position], name)
+            value = key_values[position]
+            text = value.get("S") if type(value) is dict and len(value) == 1 else None
+            if type(text) is not str:  # a number or binary key, or not a key value at all
+                text = key_text(value, name)
             parts.append(text if position == 0 or name == self.timestamp else escape(text))
         return "#" + "#".join(parts)
 
