@@ -1,8 +1,9 @@
 r"""Turn DynamoDB Streams records into read-optimized dashboard items.
 
-The data path, one module each: Lambda event → stream records → :class:`PrimaryItem` →
-:class:`DashboardItem`\\ s → a write plan (puts and deletes, last write per key wins) → a
-:class:`Sink`.
+The data path, one module each: Lambda event → stream records → the user's model (declared in
+a :class:`DashboardView`) → dashboard items → a write plan (puts and deletes, last write per key
+wins) → a :class:`Sink`. The sentiment dashboard of the seed is one such view:
+:func:`sentiment_view`.
 
 Importing this package is cheap: names load on first use (as pydantic's do), the stream path
 builds no pydantic model unless a record needs one, and only the DynamoDB sink imports boto3,
@@ -51,16 +52,28 @@ if TYPE_CHECKING:
         day_partition,
         expires_at,
     )
+    from dashboard_projection._sentiment._view import sentiment_view
     from dashboard_projection._serialize import serialize_item
     from dashboard_projection._sink import FailedWrite, Sink, WriteResult
     from dashboard_projection._sink_dynamodb import DynamoDBSink
     from dashboard_projection._sink_memory import InMemorySink
     from dashboard_projection._stream_projection import DashboardProjection, Projection
+    from dashboard_projection._view._declaration import (
+        CombinedKey,
+        DashboardView,
+        FanOut,
+        ShownWhen,
+    )
     from dashboard_projection._view._table import ttl_spec
 
 _MODULE_OF = {
     "BadRecord": "dashboard_projection._processor",
     "BatchResponse": "dashboard_projection._processor",
+    "CombinedKey": "dashboard_projection._view._declaration",
+    "DashboardView": "dashboard_projection._view._declaration",
+    "FanOut": "dashboard_projection._view._declaration",
+    "ShownWhen": "dashboard_projection._view._declaration",
+    "sentiment_view": "dashboard_projection._sentiment._view",
     "ConfigurationError": "dashboard_projection._errors",
     "DEFAULT_MAX_TAGS": "dashboard_projection._rules",
     "DEFAULT_TTL_DAYS": "dashboard_projection._rules",
@@ -110,14 +123,17 @@ __all__ = [
     "DEFAULT_TTL_DAYS",
     "BadRecord",
     "BatchResponse",
+    "CombinedKey",
     "ConfigurationError",
     "DashboardItem",
     "DashboardProjection",
     "DashboardProjectionError",
+    "DashboardView",
     "Delete",
     "DeserializationError",
     "DynamoDBSink",
     "FailedWrite",
+    "FanOut",
     "InMemorySink",
     "InvalidInputError",
     "ItemValidationError",
@@ -128,6 +144,7 @@ __all__ = [
     "RejectedWriteError",
     "RetryableWriteError",
     "SerializationError",
+    "ShownWhen",
     "Sink",
     "StreamRecord",
     "WriteError",
@@ -147,6 +164,7 @@ __all__ = [
     "query_by_sentiment",
     "query_by_tag",
     "query_by_time_range",
+    "sentiment_view",
     "serialize_item",
     "serialize_value",
     "ttl_spec",

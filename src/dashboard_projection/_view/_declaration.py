@@ -9,7 +9,7 @@ first record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from dashboard_projection._records import StreamRecord
     from dashboard_projection._types import AttributeValue
     from dashboard_projection._view._build import Rules
-    from dashboard_projection._view._queries import Query
+    from dashboard_projection._view._queries import Query, QueryClient
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 _KEY_TAGS = ("S", "N", "B")
@@ -324,6 +324,23 @@ class DashboardView(Generic[ModelT]):
         return _queries.by_combined(
             self, table_name=table_name, day=day, category=category, low=low, high=high
         )
+
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def read(self, client: QueryClient, queries: Query | Sequence[Query]) -> Iterator[BaseModel]:
+        """Every item the queries select, typed as :attr:`item_type`, page after page.
+
+        ``client`` is a boto3 DynamoDB client (``boto3.client("dynamodb")``); ``queries`` one of
+        the ``query_by_*`` results, or a list of them (a time range across days), read in order.
+
+        Raises:
+            DeserializationError: An item read back is malformed DynamoDB JSON.
+            ItemValidationError: An item read back is not a dashboard item of this view.
+        """
+        from dashboard_projection._view import _queries  # noqa: PLC0415
+
+        return _queries.read(self, client, queries)
 
 
 def _layout(view: DashboardView[Any]) -> Layout:
