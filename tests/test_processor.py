@@ -418,7 +418,7 @@ def test_a_malformed_record_is_dead_lettered_and_the_rest_are_written(
     logged = errors[0].__dict__
     assert logged["event_id"] == "event-2"
     assert logged["sequence_number"] == "2"
-    assert logged["source_id"] == "newsapi#bad"
+    assert logged["key"] == {"source_id": "newsapi#bad", "ingested_at": SEED_INGESTED_AT}
     assert logged["retryable"] is False
 
 

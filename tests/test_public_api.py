@@ -31,6 +31,7 @@ PUBLIC = [
     "InvalidInputError",
     "ItemValidationError",
     "Metadata",
+    "Metrics",
     "PrimaryItem",
     "Projection",
     "Put",

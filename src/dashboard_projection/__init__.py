@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     )
     from dashboard_projection._handler import make_handler
     from dashboard_projection._keys import dashboard_table_spec
+    from dashboard_projection._metrics import Metrics
     from dashboard_projection._models import DashboardItem, Metadata, PrimaryItem
     from dashboard_projection._plan import Delete, Put, WriteOp
     from dashboard_projection._processor import BadRecord, BatchResponse, process_stream_event
@@ -88,6 +89,7 @@ _MODULE_OF = {
     "InvalidInputError": "dashboard_projection._errors",
     "ItemValidationError": "dashboard_projection._errors",
     "Metadata": "dashboard_projection._models",
+    "Metrics": "dashboard_projection._metrics",
     "PrimaryItem": "dashboard_projection._models",
     "Projection": "dashboard_projection._stream_projection",
     "Put": "dashboard_projection._plan",
@@ -138,6 +140,7 @@ __all__ = [
     "InvalidInputError",
     "ItemValidationError",
     "Metadata",
+    "Metrics",
     "PrimaryItem",
     "Projection",
     "Put",

@@ -1,4 +1,4 @@
-"""``make_handler``: a ready Lambda handler, configured from the seed's environment variables.
+"""``make_handler``: a ready Lambda handler for a view, configured from environment variables.
 
 Configuration is read and checked once, at cold start, so a wrong setting fails the first
 invocation loudly instead of every record quietly; the boto3 client is made once per container.
@@ -13,11 +13,12 @@ from typing import Any
 
 from dashboard_projection._errors import ConfigurationError
 from dashboard_projection._logging import configure_json_logging
+from dashboard_projection._metrics import NAMESPACE, Metrics
 from dashboard_projection._processor import BatchResponse, LambdaContext, process_stream_event
 from dashboard_projection._rules import DEFAULT_TTL_DAYS
 from dashboard_projection._sink import Sink
 from dashboard_projection._sink_dynamodb import DynamoDBSink
-from dashboard_projection._stream_projection import DashboardProjection
+from dashboard_projection._stream_projection import Projection
 
 Handler = Callable[[Mapping[str, Any], LambdaContext | None], BatchResponse]
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -44,31 +45,72 @@ def _log_level(environ: Mapping[str, str]) -> str:
     return level
 
 
+def _metrics(environ: Mapping[str, str], metrics: Metrics | None) -> Metrics:
+    namespace = environ.get("METRICS_NAMESPACE", "").strip()
+    if metrics is not None and namespace:
+        raise ConfigurationError(
+            "give the metrics namespace as METRICS_NAMESPACE or metrics=, not both"
+        )
+    return metrics or Metrics(namespace or NAMESPACE)
+
+
+def _projection(
+    view: Projection | None, environ: Mapping[str, str], *, propagate_removes: bool
+) -> Projection:
+    """The view to run; ``TTL_DAYS`` and ``propagate_removes`` configure the default one only."""
+    if view is None:
+        from dashboard_projection._sentiment._view import sentiment_view  # noqa: PLC0415
+
+        return sentiment_view(ttl_days=_ttl_days(environ), propagate_removes=propagate_removes)
+    if not callable(view) or not isinstance(getattr(view, "key_attributes", None), tuple):
+        raise ConfigurationError(f"expected a DashboardView (or a Projection), got {view!r}")
+    if "TTL_DAYS" in environ or propagate_removes:
+        raise ConfigurationError(
+            "TTL_DAYS and propagate_removes configure the default sentiment view; a view "
+            "declares its own ttl and propagate_removes"
+        )
+    return view
+
+
 def make_handler(
+    view: Projection | None = None,
     *,
     sink: Sink | None = None,
     environ: Mapping[str, str] | None = None,
     propagate_removes: bool = False,
+    metrics: Metrics | None = None,
 ) -> Handler:
-    """Build ``lambda_handler`` from ``DASHBOARD_TABLE_NAME``, ``TTL_DAYS`` and ``LOG_LEVEL``.
+    """Build ``lambda_handler`` for ``view``, configured from the environment at cold start.
+
+    ``lambda_handler = make_handler(orders)`` in the Lambda's module; without a view, the
+    sentiment dashboard of the seed. The environment: ``DASHBOARD_TABLE_NAME`` (the table the
+    default sink writes), ``LOG_LEVEL`` (``INFO``), ``METRICS_NAMESPACE`` (``SentimentAnalyzer``)
+    and, for the default view only, ``TTL_DAYS`` (7).
 
     Args:
+        view: The :class:`DashboardView` (or any :class:`Projection`) to run.
         sink: Where to write; by default a :class:`DynamoDBSink` on ``DASHBOARD_TABLE_NAME``.
         environ: The environment to read (``os.environ`` by default).
-        propagate_removes: Delete a primary item's dashboard items when it is deleted.
+        propagate_removes: For the default view: delete a primary item's dashboard items when
+            it is deleted (a view declares its own).
+        metrics: The metrics' namespace and dimensions (or ``METRICS_NAMESPACE``).
 
     Raises:
-        ConfigurationError: A variable is missing or invalid.
+        ConfigurationError: A variable is missing or invalid, or a setting does not apply.
     """
     env = os.environ if environ is None else environ
-    ttl_days = _ttl_days(env)
+    projection = _projection(view, env, propagate_removes=propagate_removes)
     level = _log_level(env)
+    settings = _metrics(env, metrics)
     target = sink if sink is not None else DynamoDBSink(_table_name(env))
-    projection = DashboardProjection(ttl_days=ttl_days, propagate_removes=propagate_removes)
     configure_json_logging(level)  # only once every setting is known to be good
-    logging.getLogger("dashboard_projection").debug("handler ready", extra={"ttl_days": ttl_days})
+    logging.getLogger("dashboard_projection").debug(
+        "handler ready", extra={"key_attributes": projection.key_attributes}
+    )
 
     def lambda_handler(event: Mapping[str, Any], context: LambdaContext | None) -> BatchResponse:
-        return process_stream_event(event, target, context=context, projection=projection)
+        return process_stream_event(
+            event, target, context=context, projection=projection, metrics=settings
+        )
 
     return lambda_handler

@@ -22,7 +22,7 @@ from dashboard_projection._errors import (
     DashboardProjectionError,
     InvalidInputError,
 )
-from dashboard_projection._metrics import emit_metrics
+from dashboard_projection._metrics import Metrics, emit_metrics
 from dashboard_projection._plan import Delete, Put, WritePlan
 from dashboard_projection._records import StreamRecord, parse_record, records_of
 from dashboard_projection._rules import DEFAULT_TTL_DAYS
@@ -93,7 +93,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     ttl_days: int = DEFAULT_TTL_DAYS,
     projection: Projection | None = None,
     dead_letter: Callable[[BadRecord], None] | None = None,
-    metrics: bool = True,
+    metrics: bool | Metrics = True,
 ) -> BatchResponse:
     """Project a DynamoDB Streams event into ``sink``; return Lambda's partial batch response.
 
@@ -103,9 +103,11 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
         now: The clock for TTLs; the current time when omitted.
         context: Lambda's context; its remaining time bounds the sink's retries.
         ttl_days: TTL of the default projection (ignored when ``projection`` is given).
-        projection: What a record implies; the sentiment dashboard by default.
+        projection: What a record implies: a :class:`DashboardView` (or any
+            :class:`Projection`); the sentiment dashboard (``sentiment_view()``) by default.
         dead_letter: Called with every record rejected as bad input.
-        metrics: Print CloudWatch Embedded Metric Format metrics to stdout.
+        metrics: Print CloudWatch Embedded Metric Format metrics to stdout: ``True`` for the
+            seed's namespace, a :class:`Metrics` for your own, ``False`` for none.
 
     Raises:
         InvalidInputError: ``event`` is not a stream event at all (no ``Records`` list).
@@ -137,6 +139,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
             success=_succeeded(len(raw_records), outcome),
             errors=len(outcome.bad),
             batch_size=len(raw_records),
+            metrics=metrics if isinstance(metrics, Metrics) else None,
         )
     return response
 
@@ -197,7 +200,7 @@ def _report_bad(
             extra={
                 "event_id": record.event_id if record else _field(raw, "eventID"),
                 "sequence_number": record.sequence_number if record else "",
-                "source_id": _source_id(record),
+                "key": _primary_key(record),
                 "error_type": type(error).__name__,
                 "retryable": False,
             },
@@ -210,14 +213,15 @@ def _field(raw: object, name: str) -> str:
     return str(raw.get(name, "")) if isinstance(raw, Mapping) else ""
 
 
-def _source_id(record: StreamRecord | None) -> str:
+def _primary_key(record: StreamRecord | None) -> dict[str, str]:
+    """The primary item's key (``dynamodb.Keys``) as text, named by its own attributes."""
     if record is None:
-        return ""
-    for image in (record.keys, record.new_image, record.old_image):
-        value = image.get("source_id") if image else None
-        if isinstance(value, Mapping) and isinstance(value.get("S"), str):
-            return str(value["S"])
-    return ""
+        return {}
+    key = {}
+    for name, value in record.keys.items():
+        payload = value.get("S", value.get("N")) if isinstance(value, Mapping) else None
+        key[str(name)] = payload if isinstance(payload, str) else repr(value)[:80]
+    return key
 
 
 def _log_summary(size: int, outcome: _Outcome, started: float) -> None:
