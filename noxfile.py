@@ -40,7 +40,14 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     install(session, "typecheck")
     session.run(
-        "mypy", "--strict", "src", "tests", "benchmarks", "examples/lambda/function", "noxfile.py"
+        "mypy",
+        "--strict",
+        "src",
+        "tests",
+        "benchmarks",
+        "examples/lambda/function",
+        "examples/orders",
+        "noxfile.py",
     )
 
 

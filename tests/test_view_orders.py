@@ -1,0 +1,277 @@
+"""Another team's table, the orders example: what its declaration derives, end to end.
+
+The view is ``examples/orders/orders.py``, exactly as docs/your-dashboard.md shows it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from orders import Order, orders
+
+from dashboard_projection import (
+    BadRecord,
+    CombinedKey,
+    ConfigurationError,
+    DashboardView,
+    FanOut,
+    InMemorySink,
+    InvalidInputError,
+    ItemValidationError,
+    ShownWhen,
+    combined_key,
+    make_handler,
+    process_stream_event,
+    serialize_item,
+)
+
+NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
+KEY = ("day_partition", "item_key")
+
+
+def order(**changes: Any) -> dict[str, Any]:
+    """An order as the primary table stores it (DynamoDB JSON)."""
+    fields: dict[str, Any] = {
+        "order_id": "o-1",
+        "created_at": "2025-11-16T23:30:00-05:00",  # the 17th in UTC
+        "status": "paid",
+        "total": Decimal("129.95"),
+        "categories": {"books", "toys"},
+        "customer_id": "c-9",
+        "region": "eu",
+    }
+    return dict(serialize_item(fields | changes))
+
+
+def record(
+    name: str, sequence: int, new: dict[str, Any] | None, old: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    image = new or old or {}
+    body: dict[str, Any] = {
+        "Keys": {"order_id": image["order_id"], "created_at": image["created_at"]},
+        "SequenceNumber": str(sequence),
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    if new is not None:
+        body["NewImage"] = new
+    if old is not None:
+        body["OldImage"] = old
+    return {"eventID": f"e{sequence}", "eventName": name, "dynamodb": body}
+
+
+def run(
+    *records: dict[str, Any], sink: InMemorySink | None = None
+) -> tuple[InMemorySink, list[BadRecord]]:
+    target = sink if sink is not None else InMemorySink(KEY)
+    dead: list[BadRecord] = []
+    response = process_stream_event(
+        {"Records": list(records)},
+        target,
+        now=NOW,
+        projection=orders,
+        metrics=False,
+        dead_letter=dead.append,
+    )
+    assert response == {"batchItemFailures": []}
+    return target, dead
+
+
+def keys(sink: InMemorySink) -> set[str]:
+    return {item["item_key"]["S"] for item in sink.items()}
+
+
+# --- what the declaration derives -------------------------------------------------------------
+
+
+def test_the_table_has_a_sparse_index_per_fan_out_and_combined_key() -> None:
+    spec = orders.table_spec("orders-dashboard")
+    indexes = {
+        index["IndexName"]: [part["AttributeName"] for part in index["KeySchema"]]
+        for index in spec["GlobalSecondaryIndexes"]
+    }
+    assert indexes == {
+        "by_category": ["category", "created_at_utc"],
+        "by_status_total": ["day_partition", "status_total_combined"],
+    }
+    assert orders.ttl_spec("t")["TimeToLiveSpecification"]["AttributeName"] == "expires_at"
+
+
+def test_a_paid_order_projects_a_base_item_and_one_copy_per_category() -> None:
+    base, books, toys = orders.project_image(order(), now=NOW)
+    suffix = "#2025-11-17T04:30:00.000000Z#2025-11-16T23:30:00-05:00#o-1"
+    assert base["day_partition"] == {"S": "2025-11-17"}
+    assert base["item_key"] == {"S": "base" + suffix}
+    assert base["status_total_combined"] == {"S": "paid#00129.95"}
+    assert (books["item_key"], books["category"]) == (
+        {"S": "category#books" + suffix},
+        {"S": "books"},
+    )
+    assert toys["category"] == {"S": "toys"}
+    assert "category" not in base
+    assert "status_total_combined" not in books
+    assert base["expires_at"] == {"N": str(int(NOW.timestamp()) + 30 * 86_400)}
+    assert set(base) >= {
+        "order_id",
+        "created_at",
+        "customer_id",
+        "status",
+        "total",
+        "region",
+    }
+    assert "categories" not in base  # not in copy=
+
+
+def test_typed_items_and_the_wire_agree() -> None:
+    item = Order.model_validate(
+        {
+            "order_id": "o-1",
+            "created_at": "2025-11-16T23:30:00-05:00",
+            "status": "shipped",
+            "total": "5",
+            "customer_id": "c",
+            "region": "us",
+        }
+    )
+    (typed,) = orders.project(item, now=NOW)
+    assert typed == orders.read_item(orders.project_wire(item, now=NOW)[0])
+    assert typed.model_dump()["status_total_combined"] == "shipped#00005.00"
+    assert isinstance(typed, orders.item_type)
+
+
+@given(
+    st.decimals(min_value=0, max_value=Decimal("99999.99"), places=2),
+    st.decimals(min_value=0, max_value=Decimal("99999.99"), places=2),
+)
+def test_combined_keys_sort_as_totals(a: Decimal, b: Decimal) -> None:
+    low, high = sorted((a, b))
+    assert combined_key("paid", low, max_value=Decimal("99999.99")) <= combined_key(
+        "paid", high, max_value=Decimal("99999.99")
+    )
+
+
+def test_time_ranges_span_days_in_order() -> None:
+    start = datetime(2025, 11, 16, 22, tzinfo=UTC)
+    queries = orders.query_by_time_range("t", start, start + timedelta(days=2))
+    days = [query["ExpressionAttributeValues"][":day"]["S"] for query in queries]
+    assert days == ["2025-11-16", "2025-11-17", "2025-11-18"]
+
+
+# --- what records imply -----------------------------------------------------------------------
+
+
+def test_placed_is_not_shown_paid_is_and_cancelled_is_gone() -> None:
+    placed, paid, cancelled = (
+        order(status="placed"),
+        order(status="paid"),
+        order(status="cancelled"),
+    )
+    sink, _ = run(record("INSERT", 1, placed))
+    assert len(sink) == 0
+    run(record("MODIFY", 2, paid, placed), sink=sink)
+    assert len(sink) == 3
+    run(record("MODIFY", 3, cancelled, paid), sink=sink)
+    assert len(sink) == 0
+
+
+def test_a_dropped_category_loses_its_copy() -> None:
+    before, after = order(), order(categories={"books"})
+    sink, _ = run(record("INSERT", 1, before), record("MODIFY", 2, after, before))
+    assert {key.split("#")[1] for key in keys(sink) if key.startswith("category#")} == {"books"}
+
+
+def test_an_invalid_order_is_bad_input_and_its_old_items_go() -> None:
+    good = order()
+    broken = order(total=Decimal("100000.00"))  # over the model's bound
+    sink, dead = run(record("INSERT", 1, good), record("MODIFY", 2, broken, good))
+    assert len(sink) == 0
+    (bad,) = dead
+    assert isinstance(bad.error, ItemValidationError)
+    assert bad.error.path == "NewImage.total"
+
+
+def test_the_sentiment_default_on_an_orders_stream_says_so() -> None:
+    dead: list[BadRecord] = []
+    sink = InMemorySink(KEY)
+    process_stream_event(
+        {"Records": [record("INSERT", 1, order())]},
+        sink,
+        now=NOW,
+        metrics=False,
+        dead_letter=dead.append,
+    )
+    (bad,) = dead
+    assert isinstance(bad.error, InvalidInputError)
+    assert bad.error.path == "dynamodb.Keys"
+    assert "created_at, order_id" in str(bad.error)
+    assert "source_id, ingested_at" in str(bad.error)
+
+
+def test_make_handler_runs_a_view() -> None:
+    sink = InMemorySink(KEY)
+    handler = make_handler(orders, sink=sink, environ={"LOG_LEVEL": "ERROR"})
+    assert handler({"Records": [record("INSERT", 1, order())]}, None) == {"batchItemFailures": []}
+    assert len(sink) == 3
+
+
+@pytest.mark.parametrize("environ", [{"TTL_DAYS": "3"}], ids=["TTL_DAYS"])
+def test_settings_of_the_default_view_do_not_apply_to_a_view(environ: dict[str, str]) -> None:
+    with pytest.raises(ConfigurationError, match="declares its own"):
+        make_handler(orders, sink=InMemorySink(KEY), environ=environ)
+
+
+# --- declaration mistakes ---------------------------------------------------------------------
+
+
+def declare(**changes: Any) -> DashboardView[Order]:
+    options: dict[str, Any] = {
+        "model": Order,
+        "key": ("order_id", "created_at"),
+        "timestamp": "created_at",
+        "fan_out": FanOut("categories", attribute="category"),
+        "combined": CombinedKey("status", "total", max_value=Decimal("99999.99")),
+        "copy": ("status",),
+    }
+    return DashboardView(**(options | changes))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"key": ("order_id", "nope")}, "key must name a field of Order"),
+        ({"key": ("order_id", "categories")}, "must be stored as S or N or B"),
+        ({"key": "order_id"}, "key must name"),
+        ({"timestamp": "total"}, "timestamp 'total' must be stored as S"),
+        ({"copy": ("nope",)}, "copy must name a field"),
+        ({"fan_out": FanOut("status", attribute="s")}, "must be stored as SS"),
+        ({"fan_out": FanOut("categories", attribute="base")}, "cannot be 'base'"),
+        ({"fan_out": FanOut("categories", attribute="status")}, "already"),
+        ({"fan_out": FanOut("categories", attribute="c", max_members=-1)}, "max_members"),
+        ({"combined": CombinedKey("total", "status")}, "must be stored as S"),
+        (
+            {"combined": CombinedKey("status", "total", min_value=5, max_value=1)},
+            "min_value <= max_value",
+        ),
+        ({"combined": CombinedKey("status", "total", places=-1)}, "places"),
+        ({"ttl": timedelta(0)}, "ttl"),
+        ({"ttl": 30}, "ttl"),
+        ({"shown": "paid"}, "shown must be"),
+        ({"model": dict}, "pydantic model"),
+    ],
+)
+def test_a_declaration_mistake_is_a_configuration_error(
+    changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        declare(**changes)
+
+
+def test_shown_when_is_decided_before_validation() -> None:
+    view = declare(shown=ShownWhen("status", "paid"))
+    assert view.project_image(order(status="placed", total="not a number"), now=NOW) == []
+    with pytest.raises(InvalidInputError):
+        view.project_image(order(status="paid", total="not a number"), now=NOW)
