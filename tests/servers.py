@@ -23,14 +23,14 @@ import zlib
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from email.message import Message
 
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -139,13 +139,30 @@ def create_table(
         ],
         BillingMode="PAY_PER_REQUEST",
     )
+    wait_until_active(client, name)
+    return name
+
+
+def create_view_table(client: DynamoDBClient, spec: Mapping[str, Any]) -> str:
+    """Create a table from a ``table_spec`` (a fresh name in place of its own); wait for it."""
+    name = f"dashboard-{uuid.uuid4().hex}"
+    client.create_table(**{**spec, "TableName": name})
+    wait_until_active(client, name)
+    return name
+
+
+def wait_until_active(client: DynamoDBClient, name: str) -> None:
+    """Poll until table ``name`` is ACTIVE.
+
+    Raises:
+        RuntimeError: It is not, within ``STARTUP_SECONDS``.
+    """
     give_up = time.monotonic() + STARTUP_SECONDS
     while client.describe_table(TableName=name)["Table"].get("TableStatus") != "ACTIVE":
         if time.monotonic() > give_up:
             msg = f"table {name} did not become active within {STARTUP_SECONDS}s"
             raise RuntimeError(msg)
         time.sleep(POLL_SECONDS)
-    return name
 
 
 # --- a fault-injecting proxy ------------------------------------------------------------------

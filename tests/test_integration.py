@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -39,10 +38,10 @@ from dashboard_projection._keys import KEY_ATTRIBUTES
 from seed import seed_image
 from servers import (
     POLL_SECONDS,
-    STARTUP_SECONDS,
     THROTTLE,
     Fault,
     FaultProxy,
+    create_view_table,
     fault_proxy,
     make_client,
 )
@@ -192,12 +191,7 @@ def client(dynamodb_endpoint: str) -> DynamoDBClient:
 @pytest.fixture
 def table(client: DynamoDBClient) -> Iterator[str]:
     """A fresh dashboard table with both GSIs, deleted afterwards."""
-    name = f"dashboard-{uuid.uuid4().hex}"
-    client.create_table(**dashboard_table_spec(name))
-    give_up = time.monotonic() + STARTUP_SECONDS
-    while client.describe_table(TableName=name)["Table"].get("TableStatus") != "ACTIVE":
-        assert time.monotonic() < give_up, f"table {name} did not become active"
-        time.sleep(POLL_SECONDS)
+    name = create_view_table(client, dashboard_table_spec("dashboard"))
     yield name
     client.delete_table(TableName=name)
 

@@ -5,7 +5,7 @@ The view is ``examples/orders/orders.py``, exactly as docs/your-dashboard.md sho
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from dashboard_projection import (
     CombinedKey,
     ConfigurationError,
     DashboardView,
+    DynamoDBSink,
     FanOut,
     InMemorySink,
     InvalidInputError,
@@ -29,6 +30,7 @@ from dashboard_projection import (
     process_stream_event,
     serialize_item,
 )
+from servers import create_view_table, make_client
 
 NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
 KEY = ("day_partition", "item_key")
@@ -45,7 +47,8 @@ def order(**changes: Any) -> dict[str, Any]:
         "customer_id": "c-9",
         "region": "eu",
     }
-    return dict(serialize_item(fields | changes))
+    stored = {name: value for name, value in (fields | changes).items() if value != set()}
+    return dict(serialize_item(stored))  # DynamoDB has no empty set: the attribute is absent
 
 
 def record(
@@ -275,3 +278,70 @@ def test_shown_when_is_decided_before_validation() -> None:
     assert view.project_image(order(status="placed", total="not a number"), now=NOW) == []
     with pytest.raises(InvalidInputError):
         view.project_image(order(status="paid", total="not a number"), now=NOW)
+
+
+# --- end to end, on moto and dynalite ---------------------------------------------------------
+
+#: (order_id, created_at, status, total, categories): three UTC days, every status, a MODIFY.
+HISTORY = [
+    ("o-1", "2025-11-16T08:00:00Z", "paid", "129.95", {"books", "toys"}),
+    ("o-2", "2025-11-16T23:30:00-05:00", "shipped", "5.00", {"books"}),  # the 17th in UTC
+    ("o-3", "2025-11-17T12:00:00+00:00", "placed", "99.00", {"toys"}),  # not shown yet
+    ("o-4", "2025-11-17T13:00:00.5Z", "cancelled", "12.50", {"garden"}),  # gone
+    ("o-5", "2025-11-18T00:00:00Z", "paid", "99999.99", set()),
+    ("o-6", "2025-11-18T09:15:00+09:00", "paid", "0.00", {"toys", "garden"}),  # the 18th 00:15
+]
+
+
+@pytest.mark.integration
+def test_every_query_returns_each_shown_order_once(dynamodb_endpoint: str) -> None:
+    client = make_client(dynamodb_endpoint)
+    table = create_view_table(client, orders.table_spec("orders-dashboard"))
+    images = {
+        order_id: order(
+            order_id=order_id, created_at=at, status=status, total=Decimal(total), categories=tags
+        )
+        for order_id, at, status, total, tags in HISTORY
+    }
+    placed_then_paid = order(
+        order_id="o-7", created_at="2025-11-17T01:00:00Z", status="placed", total=Decimal(7)
+    )
+    paid = order(
+        order_id="o-7",
+        created_at="2025-11-17T01:00:00Z",
+        status="paid",
+        total=Decimal(7),
+        categories={"books"},
+    )
+    records = [record("INSERT", n, image) for n, image in enumerate(images.values(), start=1)]
+    records += [
+        record("INSERT", 10, placed_then_paid),
+        record("MODIFY", 11, paid, placed_then_paid),
+    ]
+    response = process_stream_event(
+        {"Records": records},
+        DynamoDBSink(table, client=client),
+        now=NOW,
+        projection=orders,
+        metrics=False,
+    )
+    assert response == {"batchItemFailures": []}
+    shown = {"o-1", "o-2", "o-5", "o-6", "o-7"}
+
+    def ids(queries: Any) -> list[str]:
+        return [item.model_dump()["order_id"] for item in orders.read(client, queries)]
+
+    days = [date(2025, 11, 16), date(2025, 11, 17), date(2025, 11, 18)]
+    by_day = [order_id for day in days for order_id in ids(orders.query_by_day(table, day))]
+    assert sorted(by_day) == sorted(shown)
+    span = orders.query_by_time_range(
+        table, datetime(2025, 11, 16, tzinfo=UTC), datetime(2025, 11, 19, tzinfo=UTC)
+    )
+    assert ids(span) == ["o-1", "o-7", "o-2", "o-5", "o-6"]  # time order, across days
+    assert sorted(ids(orders.query_by_member(table, "books"))) == ["o-1", "o-2", "o-7"]
+    assert sorted(ids(orders.query_by_member(table, "toys"))) == ["o-1", "o-6"]
+    assert ids(orders.query_by_member(table, "garden")) == ["o-6"]
+    paid_18th = orders.query_by_combined(table, date(2025, 11, 18), "paid")
+    assert ids(paid_18th) == ["o-6", "o-5"]  # by total: 0.00, then 99999.99
+    assert ids(orders.query_by_combined(table, date(2025, 11, 18), "paid", 1, 99999)) == []
+    assert ids(orders.query_by_combined(table, date(2025, 11, 17), "shipped", 5, 5)) == ["o-2"]
