@@ -5,8 +5,10 @@ The view is ``examples/orders/orders.py``, exactly as docs/your-dashboard.md sho
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +32,8 @@ from dashboard_projection import (
     process_stream_event,
     serialize_item,
 )
+from dashboard_projection.__main__ import main
+from dashboard_projection._cli_errors import USAGE
 from servers import create_view_table, make_client
 
 NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
@@ -345,3 +349,39 @@ def test_every_query_returns_each_shown_order_once(dynamodb_endpoint: str) -> No
     assert ids(paid_18th) == ["o-6", "o-5"]  # by total: 0.00, then 99999.99
     assert ids(orders.query_by_combined(table, date(2025, 11, 18), "paid", 1, 99999)) == []
     assert ids(orders.query_by_combined(table, date(2025, 11, 17), "shipped", 5, 5)) == ["o-2"]
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def test_replay_takes_a_view(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"Records": [record("INSERT", 1, order())]}))
+    assert main(["replay", str(event), "--dry-run", "--view", "orders:orders"]) == 0
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [item["item_key"].split("#")[0] for item in printed] == ["base", "category", "category"]
+
+
+@pytest.mark.parametrize(
+    ("view", "message"),
+    [
+        ("orders", "expected --view MODULE:ATTRIBUTE"),
+        ("no_such_module:view", "could not import module 'no_such_module'"),
+        ("orders:nope", "orders has no attribute 'nope'"),
+        ("orders:Order", "expected a DashboardView"),
+    ],
+)
+def test_a_wrong_view_is_a_usage_error(
+    view: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"Records": []}))
+    assert main(["replay", str(event), "--dry-run", "--view", view]) == USAGE
+    assert message in capsys.readouterr().err
+
+
+def test_propagate_removes_is_for_the_default_view(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"Records": []}))
+    args = ["replay", str(event), "--dry-run", "--view", "orders:orders", "--propagate-removes"]
+    assert main(args) == USAGE

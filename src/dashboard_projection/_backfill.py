@@ -26,6 +26,7 @@ from dashboard_projection._cli_console import Progress, note
 from dashboard_projection._cli_errors import INTERRUPTED, CliError
 from dashboard_projection._cli_handler import CliHandler, Record, TallySink, deliver
 from dashboard_projection._cli_state import damaged, default_state_path, load_state, save_state
+from dashboard_projection._cli_view import projection_of
 from dashboard_projection._sink_dynamodb import DynamoDBSink
 from dashboard_projection._stream_reader import BATCH_SIZE
 
@@ -95,7 +96,7 @@ def command(args: argparse.Namespace) -> int:
     state = _resume(path, args, aws.where)
     todo = [s for s in range(args.segments) if s not in state["done"]]
     sink = TallySink(DynamoDBSink(args.table, client=aws.writer))
-    handler = CliHandler(sink, now=args.now)
+    handler = CliHandler(sink, now=args.now, projection=projection_of(args))
     total = count * len(todo) // args.segments
     with Progress("backfill", total=total or None, unit="items") as progress:
         job = _Backfill(aws, args.source_table, handler, args.segments, progress, path, state)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from dashboard_projection._cli_errors import FAILURE, PROG, CliError
 from dashboard_projection._plan import Put, WriteOp
 from dashboard_projection._processor import BadRecord, BatchResponse, process_stream_event
-from dashboard_projection._stream_projection import DashboardProjection
+from dashboard_projection._stream_projection import DashboardProjection, Projection
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -75,13 +75,13 @@ class CliHandler:
     Attributes:
         sink: Where the writes go.
         now: The clock for TTLs; the current time of each batch when ``None``.
-        projection: The dashboard projection (``propagate_removes`` as the command asks).
+        projection: The view the command runs (``--view``; the sentiment dashboard by default).
         rejected: Records rejected as bad input (each is also logged).
     """
 
     sink: Sink
     now: datetime | None = None
-    projection: DashboardProjection = field(default_factory=DashboardProjection)
+    projection: Projection = field(default_factory=DashboardProjection)
     rejected: list[BadRecord] = field(default_factory=list)
 
     def __call__(self, event: Mapping[str, Any]) -> BatchResponse:

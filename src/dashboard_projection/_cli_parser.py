@@ -99,11 +99,20 @@ def _add_tables(parser: argparse.ArgumentParser, *, demo: bool = False) -> None:
         )
 
 
-def _add_propagate(parser: argparse.ArgumentParser) -> None:
+def _add_view(parser: argparse.ArgumentParser, *, propagate: bool = True) -> None:
+    """``--view MODULE:ATTRIBUTE`` and, for the default view, ``--propagate-removes``."""
+    parser.add_argument(
+        "--view",
+        metavar="MODULE:ATTR",
+        help="the DashboardView to run, e.g. orders:orders (default: the sentiment dashboard)",
+    )
+    if not propagate:
+        return
     parser.add_argument(
         "--propagate-removes",
         action="store_true",
-        help="delete a primary item's dashboard items when it is deleted (default: keep them)",
+        help="with the default view: delete a primary item's dashboard items when it is deleted "
+        "(default: keep them)",
     )
 
 
@@ -138,7 +147,7 @@ def _replay(commands: _Commands[argparse.ArgumentParser]) -> None:
     replay.add_argument("--ddb-json", action="store_true", help="with --dry-run: DynamoDB JSON")
     replay.add_argument("--table", metavar="D", help="the dashboard table to write to")
     _add_endpoint(replay)
-    _add_propagate(replay)
+    _add_view(replay)
 
 
 def _run(commands: _Commands[argparse.ArgumentParser]) -> None:
@@ -162,7 +171,7 @@ def _run(commands: _Commands[argparse.ArgumentParser]) -> None:
     run.add_argument(
         "--batch-size", type=_batch_size, default=100, help="records per batch (default: 100)"
     )
-    _add_propagate(run)
+    _add_view(run)
 
 
 def _backfill(commands: _Commands[argparse.ArgumentParser]) -> None:
@@ -180,6 +189,7 @@ def _backfill(commands: _Commands[argparse.ArgumentParser]) -> None:
         "--segments", type=_positive, default=4, help="parallel scan segments (default: 4)"
     )
     backfill.add_argument("--progress-file", metavar="FILE", help="the finished segments file")
+    _add_view(backfill, propagate=False)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

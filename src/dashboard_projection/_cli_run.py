@@ -16,8 +16,8 @@ from dashboard_projection._cli_console import Progress
 from dashboard_projection._cli_errors import INTERRUPTED, CliError
 from dashboard_projection._cli_handler import CliHandler, TallySink
 from dashboard_projection._cli_state import default_state_path
+from dashboard_projection._cli_view import projection_of
 from dashboard_projection._sink_dynamodb import DynamoDBSink
-from dashboard_projection._stream_projection import DashboardProjection
 from dashboard_projection._stream_reader import ShardCheckpoint, StreamReader
 
 if TYPE_CHECKING:
@@ -32,9 +32,7 @@ def command(args: argparse.Namespace) -> int:
     path = Path(args.checkpoint or default_state_path("run", args.source_table, args.table))
     checkpoint = ShardCheckpoint.load(path, arn)
     sink = TallySink(DynamoDBSink(args.table, client=aws.writer))
-    handler = CliHandler(
-        sink, now=args.now, projection=DashboardProjection(propagate_removes=args.propagate_removes)
-    )
+    handler = CliHandler(sink, now=args.now, projection=projection_of(args))
     with Progress("run", unit="records") as progress:
         reader = StreamReader(
             aws.streams, checkpoint, batch_size=args.batch_size, on_records=progress.advance

@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any
 from dashboard_projection._cli_console import note, say
 from dashboard_projection._cli_errors import FAILURE, CliError
 from dashboard_projection._cli_handler import CliHandler, TallySink
+from dashboard_projection._cli_view import projection_of
 from dashboard_projection._codec import deserialize_image
 from dashboard_projection._errors import InvalidInputError
-from dashboard_projection._keys import KEY_ATTRIBUTES
 from dashboard_projection._plan import Put, WriteOp
 from dashboard_projection._records import records_of
 from dashboard_projection._sink_memory import InMemorySink
-from dashboard_projection._stream_projection import DashboardProjection
 
 if TYPE_CHECKING:
     import argparse
@@ -60,8 +59,8 @@ def read_event(path: str) -> dict[str, Any]:
 def command(args: argparse.Namespace) -> int:
     """Run the ``replay`` command; returns the exit code."""
     event = read_event(args.event)
-    sink = TallySink(_target(args), keep=args.dry_run)
-    projection = DashboardProjection(propagate_removes=args.propagate_removes)
+    projection = projection_of(args)
+    sink = TallySink(_target(args, projection.key_attributes), keep=args.dry_run)
     handler = CliHandler(sink, now=args.now, projection=projection)
     response = handler(event)
     counts = f"{len(event['Records'])} records, {len(handler.rejected)} rejected"
@@ -85,15 +84,15 @@ def _print_ops(ops: list[WriteOp], *, ddb_json: bool) -> None:
             note(f"would delete {json.dumps(op.key)}")
 
 
-def _target(args: argparse.Namespace) -> Sink:
+def _target(args: argparse.Namespace, key_attributes: tuple[str, ...]) -> Sink:
     if args.dry_run:
-        return InMemorySink(KEY_ATTRIBUTES)
+        return InMemorySink(key_attributes)
     from dashboard_projection._cli_aws import connect, require_table  # noqa: PLC0415 - boto3
     from dashboard_projection._sink_dynamodb import DynamoDBSink  # noqa: PLC0415
 
     aws = connect(args.endpoint_url, args.region)
     require_table(aws, args.table)
-    return DynamoDBSink(args.table, client=aws.writer)
+    return DynamoDBSink(args.table, client=aws.writer, key_attributes=key_attributes)
 
 
 def _plain(item: WireItem) -> dict[str, Any]:
