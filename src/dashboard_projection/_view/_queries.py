@@ -9,7 +9,7 @@ one of DynamoDB's reserved words (``status``, ``region``, ``name``...).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,10 +32,11 @@ _DAY = timedelta(days=1)
 
 
 class QueryClient(Protocol):
-    """The part of a boto3 DynamoDB client the reader uses."""
+    """The part of a boto3 DynamoDB client the reader uses (``boto3.client("dynamodb")``)."""
 
-    def query(self, **kwargs: Any) -> Mapping[str, Any]:  # noqa: ANN401 - boto3's signature
-        """One page of a Query."""
+    @property
+    def query(self) -> Callable[..., Mapping[str, Any]]:
+        """``client.query(**arguments)``: one page of a Query."""
         ...
 
 
