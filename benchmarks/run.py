@@ -13,7 +13,6 @@ correctness check fails (outputs differ, or importing the package imports boto3)
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import platform
@@ -21,9 +20,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -33,59 +31,13 @@ import seed_baseline
 from dashboard_projection import InMemorySink, deserialize_image, process_stream_event
 from dashboard_projection._keys import KEY_ATTRIBUTES
 from data import SEED, largest_event, make_event
-from paths import NOW, decoded, fast_path, fast_records_to_wire, records_to_wire
+from harness import Row, alternating, interleave, rate, ratios
+from paths import NOW
+from views import bench_views
 
 HERE = Path(__file__).resolve().parent
 BATCH_WRITE_LIMIT = 25  # items per BatchWriteItem request
 LAMBDA_MEMORY_MB = 512  # the contract's memory_size
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the table; ``numbers`` holds the raw measurements for the JSON report."""
-
-    name: str
-    baseline: str
-    candidate: str
-    target: str
-    verdict: str  # PASS, FAIL, info, or ERROR: ... (a failed correctness check)
-    best: float | None = None
-    median: float | None = None
-    numbers: dict[str, Any] = field(default_factory=dict)
-
-
-def alternating(names: Sequence[str], rounds: int) -> Iterator[str]:
-    """Each name once per round, in reverse order every other round.
-
-    Alternating spreads the slow spells of a shared machine over all contenders alike.
-    """
-    for round_ in range(rounds):
-        yield from (names if round_ % 2 == 0 else reversed(names))
-
-
-def interleave(runs: dict[str, Callable[[], object]], rounds: int) -> dict[str, list[float]]:
-    """Seconds per call of each function, one call each per round, in alternating order.
-
-    The garbage collector stays on (a real invocation pays for it too), but every call starts
-    with a clean slate, so that no call pays for the garbage of the one before.
-    """
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for name in alternating(list(runs), rounds):
-        gc.collect()
-        start = time.perf_counter()
-        runs[name]()
-        times[name].append(time.perf_counter() - start)
-    return times
-
-
-def ratios(numerator: list[float], denominator: list[float]) -> tuple[float, float]:
-    """(best over best, median of the per-round ratios), per-round ratios pairing neighbours."""
-    per_round = [n / d for n, d in zip(numerator, denominator, strict=True)]
-    return min(numerator) / min(denominator), statistics.median(per_round)
-
-
-def _rate(count: int, seconds: list[float], unit: str) -> str:
-    return f"{count / min(seconds):,.0f} {unit}/s"
 
 
 def bench_codec(records: list[dict[str, Any]], rounds: int) -> Row:
@@ -106,52 +58,14 @@ def bench_codec(records: list[dict[str, Any]], rounds: int) -> Row:
     best, median = ratios(times["boto3"], times["ours"])
     return Row(
         name,
-        f"TypeDeserializer {_rate(len(images), times['boto3'], 'images')}",
-        f"deserialize_image {_rate(len(images), times['ours'], 'images')}",
+        f"TypeDeserializer {rate(len(images), times['boto3'], 'images')}",
+        f"deserialize_image {rate(len(images), times['ours'], 'images')}",
         "best >=2x (aim 4x)",
         "PASS" if best >= 2 else "FAIL",
         best,
         median,
         {"seconds": times},
     )
-
-
-def bench_record_to_wire(records: list[dict[str, Any]], rounds: int) -> list[Row]:
-    """(b) Stream record to DynamoDB JSON: the seed's handler against each candidate path.
-
-    The fast path, when it exists, is timed only if its items decode equal to the validated
-    path's: a fast wrong answer is not a speedup.
-    """
-    runs: dict[str, Callable[[], object]] = {
-        "seed": lambda: seed_baseline.records_to_wire(records),
-        "records_to_wire": lambda: records_to_wire(records, NOW),
-    }
-    mismatch = []
-    wire_items = fast_path()
-    if wire_items is not None:
-        slow, fast = records_to_wire(records, NOW), fast_records_to_wire(wire_items, records, NOW)
-        if len(fast) == len(slow) and decoded(fast) == decoded(slow):
-            runs["_wire.wire_items"] = lambda: fast_records_to_wire(wire_items, records, NOW)
-        else:
-            verdict = f"ERROR: its {len(fast)} items differ from the validated path's {len(slow)}"
-            mismatch.append(Row("record->wire: _wire.wire_items", "", "", "", verdict))
-    times = interleave(runs, rounds)
-    rows = []
-    for name in list(runs)[1:]:
-        best, median = ratios(times["seed"], times[name])
-        rows.append(
-            Row(
-                f"record->wire: {name}",
-                f"seed {_rate(len(records), times['seed'], 'records')}",
-                _rate(len(records), times[name], "records"),
-                "best >=10x",
-                "PASS" if best >= 10 else "FAIL",
-                best,
-                median,
-                {"seconds": {"seed": times["seed"], name: times[name]}},
-            )
-        )
-    return rows + mismatch
 
 
 _PROBE = (
@@ -298,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     records = make_event(count)["Records"]
     rows = [
         bench_codec(records, rounds),
-        *bench_record_to_wire(records, rounds),
+        *bench_views(records, rounds),
         *bench_import(2 if args.quick else rounds),
         bench_writes(f"{count:,} records", records),
         bench_writes("100 records", make_event(100, tags=5)["Records"]),

@@ -326,11 +326,37 @@ class Rules:
         """Keys the old image's items had; an old image that never projected had none."""
         if not image:
             return []
+        if self.shown_model is None:  # shown-ness needs no model: the keys need none either
+            keys = self._stored_keys(image)
+            if keys is not None:
+                return keys
         try:
             old = self._from_image(image, 0, "OldImage")
         except DashboardProjectionError:
             return []
         return [_key(item) for item in old]
+
+    def _stored_keys(self, image: WireItem) -> list[tuple[str, str]] | None:
+        """The keys of a shown image's items, from its stored key attributes alone.
+
+        Equal to the keys of its projected items whenever it projects. When it would be
+        rejected, the extra deletes are of keys that hold nothing: harmless. ``None`` when the
+        stored attributes are not plain enough to say (the full path decides then).
+        """
+        if self.shown_image is not None and not self.shown_image(image):
+            return []
+        layout = self.layout
+        try:
+            instant = utc_instant_of(image[layout.timestamp]["S"])
+            suffix = layout.key_suffix(instant, tuple(image[name] for name in layout.key))
+            source = layout.member_source
+            members = sorted(set(image[source]["SS"])) if source and source in image else []
+            keys = [BASE_PREFIX + suffix[1:]]
+            keys += [f"{self.member_prefix}{escape(member)}{suffix}" for member in members]
+        except (KeyError, TypeError, ValueError, AttributeError, DashboardProjectionError):
+            return None
+        day = instant[:10]
+        return [(day, key) for key in keys]
 
 
 def _key(item: WireItem) -> tuple[str, str]:
