@@ -147,7 +147,7 @@ class Rules:
         )
         data = deserialize_image(known, path=path)
         check_stored_types(image, self.stored, path)
-        item = validate(self.model, data, {"path": path, "max_tags": self.max_members})
+        item = validate(self.model, data, {"path": path, "view_checks_keys": True})
         if self.shown_model is not None and not self.shown_model(item):
             return []
         copied = {}
