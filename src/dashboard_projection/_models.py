@@ -19,7 +19,6 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
-    field_validator,
     model_validator,
 )
 
@@ -155,20 +154,21 @@ class PrimaryItem(_Model):
     matched_tags: frozenset[NonEmptyStr] = frozenset()
     metadata: Metadata | None = None
 
-    @field_validator("ingested_at")
-    @classmethod
-    def _is_an_instant(cls, value: str) -> str:
-        parse_instant(value)
-        return value
-
     @model_validator(mode="after")
     def _bounded(self, info: ValidationInfo) -> PrimaryItem:
         # Raises ItemValidationError itself: a subclass's "after" validator runs outside
         # _Model's wrap validator, so a ValueError here would escape as pydantic's error.
+        # One Python call for every check pydantic cannot make itself, and none of them when a
+        # DashboardView validates: it derives the instant, the keys and the cap's check anyway.
         context = _context(info)
-        if context.get("view_checks_keys"):  # a DashboardView checks its keys and its cap itself
+        if context.get("view_checks_keys"):
             return self
         path = str(context.get("path", ""))
+        try:
+            parse_instant(self.ingested_at)
+        except ValueError as exc:
+            where = f"{path}.ingested_at" if path else "ingested_at"
+            raise ItemValidationError(str(exc), path=where) from None
         max_tags = int(context.get("max_tags", DEFAULT_MAX_TAGS))
         if len(self.matched_tags) > max_tags:
             raise ItemValidationError(

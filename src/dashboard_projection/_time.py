@@ -59,6 +59,9 @@ def utc_instant_of(text: str) -> str:
         ValueError: As :func:`parse_instant`.
     """
     if _UTC_SPELLING.fullmatch(text):
-        datetime.fromisoformat(text)  # the calendar still has to be right: no 2025-02-30
+        try:
+            datetime.fromisoformat(text)  # the calendar still has to be right: no 2025-02-30
+        except ValueError:
+            parse_instant(text)  # raises, with the message every other spelling gets
         return f"{text[:_SECONDS_END]}.{text[_SECONDS_END + 1 : -1].ljust(6, '0')}Z"
     return utc_instant(parse_instant(text))
