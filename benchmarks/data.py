@@ -14,8 +14,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dashboard_projection._demo_data import TAG_WEIGHTS as _TAG_WEIGHTS
-from dashboard_projection._demo_data import TAGS as _TAGS
+from dashboard_projection._cli._demo_data import TAG_WEIGHTS as _TAG_WEIGHTS
+from dashboard_projection._cli._demo_data import TAGS as _TAGS
 
 SEED = 2025
 STREAM_ARN = (

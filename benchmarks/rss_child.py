@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import dashboard_projection
-from dashboard_projection._keys import KEY_ATTRIBUTES
+from dashboard_projection._sentiment._keys import KEY_ATTRIBUTES
 from paths import NOW, records_to_wire
 
 

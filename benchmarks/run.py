@@ -29,7 +29,7 @@ from boto3.dynamodb.types import TypeDeserializer
 
 import seed_baseline
 from dashboard_projection import InMemorySink, deserialize_image, process_stream_event
-from dashboard_projection._keys import KEY_ATTRIBUTES
+from dashboard_projection._sentiment._keys import KEY_ATTRIBUTES
 from data import SEED, largest_event, make_event
 from harness import Row, alternating, interleave, rate, ratios
 from paths import NOW

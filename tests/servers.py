@@ -44,7 +44,7 @@ POLL_SECONDS = 0.05
 
 def moto_server() -> contextlib.AbstractContextManager[str]:
     """Run moto's server in a thread on a free local port (as the demo does); yield its URL."""
-    from dashboard_projection._local_server import embedded_server  # noqa: PLC0415 - slow import
+    from dashboard_projection._cli._local_server import embedded_server  # noqa: PLC0415 - slow import
 
     return embedded_server()
 

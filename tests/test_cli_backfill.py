@@ -11,10 +11,10 @@ import pytest
 
 from dashboard_projection import dashboard_table_spec
 from dashboard_projection.__main__ import main
-from dashboard_projection._cli_aws import connect
-from dashboard_projection._dashboard_check import differences, scan
-from dashboard_projection._demo import Demo
-from dashboard_projection._demo_data import demo_data
+from dashboard_projection._cli._aws import connect
+from dashboard_projection._cli._dashboard_check import differences, scan
+from dashboard_projection._cli._demo import Demo
+from dashboard_projection._cli._demo_data import demo_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -20,9 +20,9 @@ from datetime import datetime
 import pytest
 
 from dashboard_projection.__main__ import main
-from dashboard_projection._cli_aws import Aws, connect
-from dashboard_projection._dashboard_check import scan
-from dashboard_projection._demo import Demo
+from dashboard_projection._cli._aws import Aws, connect
+from dashboard_projection._cli._dashboard_check import scan
+from dashboard_projection._cli._demo import Demo
 
 NOW = "2025-11-20T12:00:00Z"
 

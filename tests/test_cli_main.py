@@ -11,8 +11,8 @@ import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
 
 from dashboard_projection.__main__ import main
-from dashboard_projection._cli_console import Progress
-from dashboard_projection._cli_errors import as_cli_error
+from dashboard_projection._cli._console import Progress
+from dashboard_projection._cli._errors import as_cli_error
 from dashboard_projection._errors import RetryableWriteError
 
 if TYPE_CHECKING:

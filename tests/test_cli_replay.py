@@ -11,7 +11,7 @@ import pytest
 
 from dashboard_projection import dashboard_table_spec
 from dashboard_projection.__main__ import main
-from dashboard_projection._dashboard_check import scan
+from dashboard_projection._cli._dashboard_check import scan
 from servers import make_client
 
 NOW = "2025-11-16T15:00:00Z"

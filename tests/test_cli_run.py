@@ -19,14 +19,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dashboard_projection.__main__ import main
-from dashboard_projection._cli_aws import connect, stream_arn
-from dashboard_projection._cli_errors import CliError
-from dashboard_projection._dashboard_check import differences, expected_dashboard, scan
-from dashboard_projection._demo import Demo
-from dashboard_projection._demo_data import PRIMARY_KEY, demo_data
-from dashboard_projection._plan import Put
-from dashboard_projection._sink_dynamodb import DynamoDBSink
-from dashboard_projection._stream_reader import ShardCheckpoint, StreamReader, lambda_record
+from dashboard_projection._cli._aws import connect, stream_arn
+from dashboard_projection._cli._dashboard_check import differences, expected_dashboard, scan
+from dashboard_projection._cli._demo import Demo
+from dashboard_projection._cli._demo_data import PRIMARY_KEY, demo_data
+from dashboard_projection._cli._errors import CliError
+from dashboard_projection._cli._stream_reader import ShardCheckpoint, StreamReader, lambda_record
+from dashboard_projection._engine._plan import Put
+from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
 from servers import create_table, make_client
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
 
-    from dashboard_projection._processor import BatchResponse
+    from dashboard_projection._engine._processor import BatchResponse
 
 NOW = datetime(2025, 11, 20, 12, tzinfo=UTC)
 

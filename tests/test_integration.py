@@ -34,7 +34,7 @@ from dashboard_projection import (
     query_by_tag,
     query_by_time_range,
 )
-from dashboard_projection._keys import KEY_ATTRIBUTES
+from dashboard_projection._sentiment._keys import KEY_ATTRIBUTES
 from seed import seed_image
 from servers import (
     POLL_SECONDS,

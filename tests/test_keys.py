@@ -23,7 +23,7 @@ from dashboard_projection import (
     query_by_time_range,
     ttl_spec,
 )
-from dashboard_projection._keys import escape
+from dashboard_projection._view._rules import escape
 from hypothesis_profile import PROPERTY
 
 NOW = datetime(2025, 11, 16, 14, 30, tzinfo=UTC)

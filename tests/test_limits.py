@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard_projection._errors import ConfigurationError, InvalidInputError, RejectedWriteError
-from dashboard_projection._limits import (
+from dashboard_projection._engine._limits import (
     MAX_BATCH_OPS,
     MAX_ITEM_BYTES,
     MAX_REQUEST_BYTES,
@@ -19,10 +18,11 @@ from dashboard_projection._limits import (
     split_into_requests,
     validate_item_for_write,
 )
-from dashboard_projection._plan import Delete, Put
+from dashboard_projection._engine._plan import Delete, Put
+from dashboard_projection._errors import ConfigurationError, InvalidInputError, RejectedWriteError
 
 if TYPE_CHECKING:
-    from dashboard_projection._plan import WriteOp
+    from dashboard_projection._engine._plan import WriteOp
     from dashboard_projection._types import WireItem
 
 KEY = ("day_partition", "item_key")

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from dashboard_projection._logging import JsonFormatter, configure_json_logging
+from dashboard_projection._engine._logging import JsonFormatter, configure_json_logging
 
 LOGGER = logging.getLogger("dashboard_projection")
 

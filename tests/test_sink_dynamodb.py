@@ -20,11 +20,11 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from dashboard_projection._engine._limits import MAX_ITEM_BYTES, item_size
+from dashboard_projection._engine._plan import Delete, Put
+from dashboard_projection._engine._sink import Sink
+from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
 from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
-from dashboard_projection._limits import MAX_ITEM_BYTES, item_size
-from dashboard_projection._plan import Delete, Put
-from dashboard_projection._sink import Sink
-from dashboard_projection._sink_dynamodb import DynamoDBSink
 from servers import create_table, make_client
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         WriteRequestTypeDef,
     )
 
-    from dashboard_projection._plan import WriteOp
+    from dashboard_projection._engine._plan import WriteOp
     from dashboard_projection._types import WireItem
 
 TABLE = "dashboard"
@@ -329,8 +329,8 @@ def test_no_region_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_importing_the_package_and_its_sinks_does_not_import_boto3() -> None:
     code = (
-        "import sys, dashboard_projection, dashboard_projection._sink_dynamodb, "
-        "dashboard_projection._sink_memory\n"
+        "import sys, dashboard_projection, dashboard_projection._engine._sink_dynamodb, "
+        "dashboard_projection._engine._sink_memory\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'boto3', 'botocore'}))"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603

@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dashboard_projection._engine._limits import MAX_ITEM_BYTES
+from dashboard_projection._engine._plan import Delete, Put
+from dashboard_projection._engine._sink import Sink
+from dashboard_projection._engine._sink_memory import InMemorySink
 from dashboard_projection._errors import ConfigurationError, RejectedWriteError
-from dashboard_projection._limits import MAX_ITEM_BYTES
-from dashboard_projection._plan import Delete, Put
-from dashboard_projection._sink import Sink
-from dashboard_projection._sink_memory import InMemorySink
 
 if TYPE_CHECKING:
-    from dashboard_projection._plan import WriteOp
+    from dashboard_projection._engine._plan import WriteOp
 
 KEY = ("day_partition", "item_key")
 

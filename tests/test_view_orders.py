@@ -33,7 +33,7 @@ from dashboard_projection import (
     serialize_item,
 )
 from dashboard_projection.__main__ import main
-from dashboard_projection._cli_errors import USAGE
+from dashboard_projection._cli._errors import USAGE
 from servers import create_view_table, make_client
 
 NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)

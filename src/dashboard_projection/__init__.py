@@ -16,12 +16,26 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dashboard_projection._codec import (
+    from dashboard_projection._engine._codec import (
         SerializationError,
         deserialize_image,
         deserialize_value,
         serialize_value,
     )
+    from dashboard_projection._engine._handler import make_handler
+    from dashboard_projection._engine._metrics import Metrics
+    from dashboard_projection._engine._plan import Delete, Put, WriteOp
+    from dashboard_projection._engine._processor import (
+        BadRecord,
+        BatchResponse,
+        process_stream_event,
+    )
+    from dashboard_projection._engine._projection import Projection
+    from dashboard_projection._engine._records import StreamRecord
+    from dashboard_projection._engine._serialize import serialize_item
+    from dashboard_projection._engine._sink import FailedWrite, Sink, WriteResult
+    from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
+    from dashboard_projection._engine._sink_memory import InMemorySink
     from dashboard_projection._errors import (
         ConfigurationError,
         DashboardProjectionError,
@@ -32,91 +46,82 @@ if TYPE_CHECKING:
         RetryableWriteError,
         WriteError,
     )
-    from dashboard_projection._handler import make_handler
-    from dashboard_projection._keys import dashboard_table_spec
-    from dashboard_projection._metrics import Metrics
-    from dashboard_projection._models import DashboardItem, Metadata, PrimaryItem
-    from dashboard_projection._plan import Delete, Put, WriteOp
-    from dashboard_projection._processor import BadRecord, BatchResponse, process_stream_event
-    from dashboard_projection._projection import fan_out, project
-    from dashboard_projection._queries import (
+    from dashboard_projection._sentiment._keys import dashboard_table_spec
+    from dashboard_projection._sentiment._models import DashboardItem, Metadata, PrimaryItem
+    from dashboard_projection._sentiment._projection import DashboardProjection, project
+    from dashboard_projection._sentiment._queries import (
         query_by_day,
         query_by_sentiment,
         query_by_tag,
         query_by_time_range,
     )
-    from dashboard_projection._records import StreamRecord
-    from dashboard_projection._rules import (
-        DEFAULT_MAX_TAGS,
-        DEFAULT_TTL_DAYS,
-        combined_key,
-        day_partition,
-        expires_at,
-    )
     from dashboard_projection._sentiment._view import sentiment_view
-    from dashboard_projection._serialize import serialize_item
-    from dashboard_projection._sink import FailedWrite, Sink, WriteResult
-    from dashboard_projection._sink_dynamodb import DynamoDBSink
-    from dashboard_projection._sink_memory import InMemorySink
-    from dashboard_projection._stream_projection import DashboardProjection, Projection
     from dashboard_projection._view._declaration import (
         CombinedKey,
         DashboardView,
         FanOut,
         ShownWhen,
     )
+    from dashboard_projection._view._fan_out import fan_out
+    from dashboard_projection._view._rules import (
+        DEFAULT_MAX_TAGS,
+        DEFAULT_TTL_DAYS,
+        combined_key,
+        day_partition,
+        expires_at,
+    )
     from dashboard_projection._view._table import ttl_spec
 
 _MODULE_OF = {
-    "BadRecord": "dashboard_projection._processor",
-    "BatchResponse": "dashboard_projection._processor",
+    "BadRecord": "dashboard_projection._engine._processor",
+    "BatchResponse": "dashboard_projection._engine._processor",
     "CombinedKey": "dashboard_projection._view._declaration",
     "DashboardView": "dashboard_projection._view._declaration",
     "FanOut": "dashboard_projection._view._declaration",
     "ShownWhen": "dashboard_projection._view._declaration",
     "sentiment_view": "dashboard_projection._sentiment._view",
     "ConfigurationError": "dashboard_projection._errors",
-    "DEFAULT_MAX_TAGS": "dashboard_projection._rules",
-    "DEFAULT_TTL_DAYS": "dashboard_projection._rules",
-    "DashboardItem": "dashboard_projection._models",
-    "DashboardProjection": "dashboard_projection._stream_projection",
+    "DEFAULT_MAX_TAGS": "dashboard_projection._view._rules",
+    "DEFAULT_TTL_DAYS": "dashboard_projection._view._rules",
+    "DashboardItem": "dashboard_projection._sentiment._models",
+    "DashboardProjection": "dashboard_projection._sentiment._projection",
     "DashboardProjectionError": "dashboard_projection._errors",
-    "Delete": "dashboard_projection._plan",
+    "Delete": "dashboard_projection._engine._plan",
     "DeserializationError": "dashboard_projection._errors",
-    "DynamoDBSink": "dashboard_projection._sink_dynamodb",
-    "FailedWrite": "dashboard_projection._sink",
-    "InMemorySink": "dashboard_projection._sink_memory",
+    "DynamoDBSink": "dashboard_projection._engine._sink_dynamodb",
+    "FailedWrite": "dashboard_projection._engine._sink",
+    "InMemorySink": "dashboard_projection._engine._sink_memory",
     "InvalidInputError": "dashboard_projection._errors",
     "ItemValidationError": "dashboard_projection._errors",
-    "Metadata": "dashboard_projection._models",
-    "Metrics": "dashboard_projection._metrics",
-    "PrimaryItem": "dashboard_projection._models",
-    "Projection": "dashboard_projection._stream_projection",
-    "Put": "dashboard_projection._plan",
+    "Metadata": "dashboard_projection._sentiment._models",
+    "Metrics": "dashboard_projection._engine._metrics",
+    "PrimaryItem": "dashboard_projection._sentiment._models",
+    "Projection": "dashboard_projection._engine._projection",
+    "Put": "dashboard_projection._engine._plan",
     "RejectedWriteError": "dashboard_projection._errors",
     "RetryableWriteError": "dashboard_projection._errors",
-    "SerializationError": "dashboard_projection._codec",
-    "Sink": "dashboard_projection._sink",
-    "StreamRecord": "dashboard_projection._records",
+    "SerializationError": "dashboard_projection._engine._codec",
+    "Sink": "dashboard_projection._engine._sink",
+    "StreamRecord": "dashboard_projection._engine._records",
     "WriteError": "dashboard_projection._errors",
-    "WriteOp": "dashboard_projection._plan",
-    "WriteResult": "dashboard_projection._sink",
-    "combined_key": "dashboard_projection._rules",
-    "dashboard_table_spec": "dashboard_projection._keys",
-    "day_partition": "dashboard_projection._rules",
-    "deserialize_image": "dashboard_projection._codec",
-    "deserialize_value": "dashboard_projection._codec",
-    "expires_at": "dashboard_projection._rules",
-    "fan_out": "dashboard_projection._projection",
-    "make_handler": "dashboard_projection._handler",
-    "process_stream_event": "dashboard_projection._processor",
-    "project": "dashboard_projection._projection",
-    "query_by_day": "dashboard_projection._queries",
-    "query_by_sentiment": "dashboard_projection._queries",
-    "query_by_tag": "dashboard_projection._queries",
-    "query_by_time_range": "dashboard_projection._queries",
-    "serialize_item": "dashboard_projection._serialize",
-    "serialize_value": "dashboard_projection._codec",
+    "WriteOp": "dashboard_projection._engine._plan",
+    "WriteResult": "dashboard_projection._engine._sink",
+    "combined_key": "dashboard_projection._view._rules",
+    "dashboard_table_spec": "dashboard_projection._sentiment._keys",
+    "day_partition": "dashboard_projection._view._rules",
+    "deserialize_image": "dashboard_projection._engine._codec",
+    "deserialize_value": "dashboard_projection._engine._codec",
+    "expires_at": "dashboard_projection._view._rules",
+    "fan_out": "dashboard_projection._view._fan_out",
+    "make_handler": "dashboard_projection._engine._handler",
+    "process_stream_event": "dashboard_projection._engine._processor",
+    "project": "dashboard_projection._sentiment._projection",
+    "query_by_day": "dashboard_projection._sentiment._queries",
+    "query_by_sentiment": "dashboard_projection._sentiment._queries",
+    "query_by_tag": "dashboard_projection._sentiment._queries",
+    "query_by_time_range": "dashboard_projection._sentiment._queries",
+    "serialize_item": "dashboard_projection._engine._serialize",
+    "serialize_value": "dashboard_projection._engine._codec",
     "ttl_spec": "dashboard_projection._view._table",
 }
 

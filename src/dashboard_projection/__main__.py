@@ -18,9 +18,9 @@ import sys
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from dashboard_projection._cli_errors import FAILURE, INTERRUPTED, CliError, as_cli_error
-from dashboard_projection._cli_handler import cli_logging
-from dashboard_projection._cli_parser import parse_args
+from dashboard_projection._cli._errors import FAILURE, INTERRUPTED, CliError, as_cli_error
+from dashboard_projection._cli._handler import cli_logging
+from dashboard_projection._cli._parser import parse_args
 
 if TYPE_CHECKING:
     import argparse

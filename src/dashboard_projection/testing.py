@@ -59,12 +59,12 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "dashboard_projection.testing needs Hypothesis: pip install 'dashboard-projection[testing]'"
     ) from exc
 
-from dashboard_projection._codec import DYNAMODB_CONTEXT, serialize_value
-from dashboard_projection._keys import base_item_key, escape, tag_item_key
-from dashboard_projection._limits import MAX_SORT_KEY_BYTES
-from dashboard_projection._models import Metadata, PrimaryItem
-from dashboard_projection._rules import DEFAULT_MAX_TAGS, SENTIMENTS
-from dashboard_projection._time import utc_instant
+from dashboard_projection._engine._codec import DYNAMODB_CONTEXT, serialize_value
+from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
+from dashboard_projection._sentiment._keys import base_item_key, tag_item_key
+from dashboard_projection._sentiment._models import Metadata, PrimaryItem
+from dashboard_projection._view._rules import DEFAULT_MAX_TAGS, SENTIMENTS, escape
+from dashboard_projection._view._time import utc_instant
 
 __all__ = ["attribute_values", "primary_items", "stream_events", "stream_images", "stream_records"]
 

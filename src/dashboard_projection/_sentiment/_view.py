@@ -11,9 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 
-from dashboard_projection._models import DashboardItem, PrimaryItem
-from dashboard_projection._rules import DEFAULT_MAX_TAGS, DEFAULT_TTL_DAYS, MAX_SCORE, MIN_SCORE
+from dashboard_projection._sentiment._models import DashboardItem, PrimaryItem
 from dashboard_projection._view._declaration import CombinedKey, DashboardView, FanOut, ShownWhen
+from dashboard_projection._view._rules import (
+    DEFAULT_MAX_TAGS,
+    DEFAULT_TTL_DAYS,
+    MAX_SCORE,
+    MIN_SCORE,
+)
 
 
 @cache

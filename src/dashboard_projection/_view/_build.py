@@ -20,17 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from dashboard_projection._codec import deserialize_image, serialize_value
+from dashboard_projection._engine._codec import deserialize_image, serialize_value
+from dashboard_projection._engine._plan import Delete, Put, WriteOp
+from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import (
     DashboardProjectionError,
     InvalidInputError,
     ItemValidationError,
 )
-from dashboard_projection._keys import escape
-from dashboard_projection._plan import Delete, Put, WriteOp
-from dashboard_projection._records import StreamRecord
-from dashboard_projection._rules import expires_at
-from dashboard_projection._time import utc_instant, utc_instant_of
 from dashboard_projection._types import AttributeValue, WireItem
 from dashboard_projection._view._declaration import ShownWhen
 from dashboard_projection._view._layout import (
@@ -41,6 +38,8 @@ from dashboard_projection._view._layout import (
     Layout,
     check_key_sizes,
 )
+from dashboard_projection._view._rules import escape, expires_at
+from dashboard_projection._view._time import utc_instant, utc_instant_of
 from dashboard_projection._view._validation import (
     check_stored_types,
     field_names,

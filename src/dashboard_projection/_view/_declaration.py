@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from dashboard_projection._errors import ConfigurationError
-from dashboard_projection._rules import DEFAULT_MAX_TAGS, NumberFormat, number_format
 from dashboard_projection._types import WireItem
 from dashboard_projection._view._layout import (
     BASE_PREFIX,
@@ -27,11 +26,12 @@ from dashboard_projection._view._layout import (
     TTL_ATTRIBUTE,
     Layout,
 )
+from dashboard_projection._view._rules import DEFAULT_MAX_TAGS, NumberFormat, number_format
 from dashboard_projection._view._validation import field_names, stored_types
 
 if TYPE_CHECKING:
-    from dashboard_projection._plan import WriteOp
-    from dashboard_projection._records import StreamRecord
+    from dashboard_projection._engine._plan import WriteOp
+    from dashboard_projection._engine._records import StreamRecord
     from dashboard_projection._types import AttributeValue
     from dashboard_projection._view._build import Rules
     from dashboard_projection._view._queries import Query, QueryClient

@@ -20,10 +20,10 @@ import base64
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._errors import ItemValidationError
-from dashboard_projection._keys import escape
-from dashboard_projection._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._types import AttributeValue
+from dashboard_projection._view._rules import escape
 
 PARTITION_KEY = "day_partition"
 SORT_KEY = "item_key"

@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel
 
 from dashboard_projection._errors import ConfigurationError, InvalidInputError
-from dashboard_projection._keys import escape
-from dashboard_projection._rules import day_partition
-from dashboard_projection._time import utc_instant
 from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY, Layout
+from dashboard_projection._view._rules import day_partition, escape
+from dashboard_projection._view._time import utc_instant
 
 if TYPE_CHECKING:
     from dashboard_projection._view._declaration import DashboardView

@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from dashboard_projection._errors import InvalidInputError
-from dashboard_projection._rules import MAX_SCORE, MIN_SCORE, SENTIMENTS
 from dashboard_projection._sentiment._view import sentiment_view
+from dashboard_projection._view._rules import MAX_SCORE, MIN_SCORE, SENTIMENTS
 
 
 def query_by_day(table_name: str, day: date) -> dict[str, Any]:

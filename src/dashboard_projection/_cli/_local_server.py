@@ -12,7 +12,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from dashboard_projection._cli_errors import FAILURE, CliError
+from dashboard_projection._cli._errors import FAILURE, CliError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

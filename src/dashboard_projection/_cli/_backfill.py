@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dashboard_projection._cli_aws import Aws, connect, require_table
-from dashboard_projection._cli_console import Progress, note
-from dashboard_projection._cli_errors import INTERRUPTED, CliError
-from dashboard_projection._cli_handler import CliHandler, Record, TallySink, deliver
-from dashboard_projection._cli_state import damaged, default_state_path, load_state, save_state
-from dashboard_projection._cli_view import projection_of
-from dashboard_projection._sink_dynamodb import DynamoDBSink
-from dashboard_projection._stream_reader import BATCH_SIZE
+from dashboard_projection._cli._aws import Aws, connect, require_table
+from dashboard_projection._cli._console import Progress, note
+from dashboard_projection._cli._errors import INTERRUPTED, CliError
+from dashboard_projection._cli._handler import CliHandler, Record, TallySink, deliver
+from dashboard_projection._cli._state import damaged, default_state_path, load_state, save_state
+from dashboard_projection._cli._stream_reader import BATCH_SIZE
+from dashboard_projection._cli._view import projection_of
+from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
 
 if TYPE_CHECKING:
     import argparse

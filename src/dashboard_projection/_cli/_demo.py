@@ -23,26 +23,26 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from dashboard_projection._cli_aws import Aws, connect, stream_arn
-from dashboard_projection._cli_console import Progress, say
-from dashboard_projection._cli_errors import FAILURE, CliError
-from dashboard_projection._cli_handler import CliHandler, TallySink
-from dashboard_projection._dashboard_check import differences, expected_dashboard, report, scan
-from dashboard_projection._dashboard_summary import read_summary, render_summary
-from dashboard_projection._demo_data import PRIMARY_KEY, DemoData, demo_data
-from dashboard_projection._keys import dashboard_table_spec
-from dashboard_projection._local_server import embedded_server
-from dashboard_projection._plan import Put
-from dashboard_projection._sink_dynamodb import DynamoDBSink
-from dashboard_projection._stream_projection import DashboardProjection
-from dashboard_projection._stream_reader import ShardCheckpoint, StreamReader
+from dashboard_projection._cli._aws import Aws, connect, stream_arn
+from dashboard_projection._cli._console import Progress, say
+from dashboard_projection._cli._dashboard_check import differences, expected_dashboard, report, scan
+from dashboard_projection._cli._dashboard_summary import read_summary, render_summary
+from dashboard_projection._cli._demo_data import PRIMARY_KEY, DemoData, demo_data
+from dashboard_projection._cli._errors import FAILURE, CliError
+from dashboard_projection._cli._handler import CliHandler, TallySink
+from dashboard_projection._cli._local_server import embedded_server
+from dashboard_projection._cli._stream_reader import ShardCheckpoint, StreamReader
+from dashboard_projection._engine._plan import Put
+from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
+from dashboard_projection._sentiment._keys import dashboard_table_spec
+from dashboard_projection._sentiment._projection import DashboardProjection
 from dashboard_projection._view._table import ttl_spec
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterator, Sequence
 
-    from dashboard_projection._plan import WriteOp
+    from dashboard_projection._engine._plan import WriteOp
 
 _WRITE_CHUNK = 100  # primary writes per progress step (four BatchWriteItem requests)
 #: Seconds the stream may stay idle before all the writes' records were seen: AWS may show a

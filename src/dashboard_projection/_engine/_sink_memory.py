@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dashboard_projection._limits import (
+from dashboard_projection._engine._limits import (
     MAX_BATCH_OPS,
     check_key_attributes,
     split_into_requests,
 )
-from dashboard_projection._plan import Put, WriteOp, attributes_of, key_identity
-from dashboard_projection._sink import WriteResult
+from dashboard_projection._engine._plan import Put, WriteOp, attributes_of, key_identity
+from dashboard_projection._engine._sink import WriteResult
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Sequence

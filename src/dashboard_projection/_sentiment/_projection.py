@@ -1,43 +1,42 @@
-"""What one stream record implies for a read model: the ``Projection`` protocol, and ours.
+"""The sentiment dashboard's projection as it was before views.
 
-A projection is pure: from a record (its old and new images) and the clock to the puts and
-deletes that bring the read model up to date. The processor combines a batch's operations (the
-last one per key wins), so applying a batch equals applying its records one by one, in order.
+``project`` and ``DashboardProjection`` are thin names over ``sentiment_view()``, kept for code
+written before views.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, cast
 
-from dashboard_projection._plan import WriteOp
-from dashboard_projection._records import StreamRecord
-from dashboard_projection._rules import DEFAULT_MAX_TAGS, DEFAULT_TTL_DAYS
+from dashboard_projection._engine._plan import WriteOp
+from dashboard_projection._engine._records import StreamRecord
+from dashboard_projection._sentiment._models import DashboardItem, PrimaryItem
+from dashboard_projection._view._rules import DEFAULT_MAX_TAGS, DEFAULT_TTL_DAYS
 
 if TYPE_CHECKING:
-    from dashboard_projection._models import PrimaryItem
     from dashboard_projection._view._declaration import DashboardView
 
 
-class Projection(Protocol):
-    """A pure function from a stream record to the writes it implies.
+def project(
+    item: PrimaryItem, *, now: datetime, ttl_days: int = DEFAULT_TTL_DAYS
+) -> list[DashboardItem]:
+    """Every dashboard item of ``item``: its base item first, then one per tag in sorted order.
 
-    Raise :class:`~dashboard_projection.InvalidInputError` (or a subclass) for a record that can
-    never be projected: the processor logs it, counts it, and goes on with the rest of the batch.
-    Writes that are owed all the same (deleting what the record's predecessor projected) go in
-    the error's ``cleanup``; the processor applies them with the batch.
+    The sentiment view's rules (``sentiment_view(ttl_days=...)``) on a valid item, whatever its
+    status: whether to project at all is the caller's decision. For any other table,
+    :meth:`DashboardView.project`.
+
+    Raises:
+        ItemValidationError: Never for a valid ``PrimaryItem`` (its validation bounds its keys).
+        ConfigurationError: ``now`` is naive, or ``ttl_days`` is not a positive whole number.
     """
+    from dashboard_projection._sentiment._view import sentiment_view  # noqa: PLC0415
 
-    @property
-    def key_attributes(self) -> tuple[str, ...]:
-        """The read model's primary key attributes; every op carries them."""
-        ...
-
-    def __call__(self, record: StreamRecord, *, now: datetime) -> Sequence[WriteOp]:
-        """The puts and deletes ``record`` implies."""
-        ...
+    view = sentiment_view(ttl_days=ttl_days)
+    wire = view._rules.from_model(item, now, if_shown=False)  # noqa: SLF001 - the preset's own view
+    return [cast("DashboardItem", view.read_item(dashboard)) for dashboard in wire]
 
 
 @dataclass(frozen=True, slots=True)

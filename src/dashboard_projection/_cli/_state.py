@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dashboard_projection._cli_errors import FAILURE, CliError
+from dashboard_projection._cli._errors import FAILURE, CliError
 
 STATE_DIRECTORY = Path(".dashboard-projection")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")  # a table ARN has ':' and '/'

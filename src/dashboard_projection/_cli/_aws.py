@@ -20,7 +20,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from dashboard_projection._cli_errors import CliError
+from dashboard_projection._cli._errors import CliError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -7,8 +7,9 @@ import importlib
 import sys
 from pathlib import Path
 
-from dashboard_projection._cli_errors import CliError
-from dashboard_projection._stream_projection import DashboardProjection, Projection
+from dashboard_projection._cli._errors import CliError
+from dashboard_projection._engine._projection import Projection
+from dashboard_projection._sentiment._projection import DashboardProjection
 
 
 def load_view(spec: str) -> Projection:

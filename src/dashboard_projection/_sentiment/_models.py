@@ -22,13 +22,17 @@ from pydantic import (
     model_validator,
 )
 
-from dashboard_projection._codec import SerializationError, deserialize_image, serialize_value
+from dashboard_projection._engine._codec import (
+    SerializationError,
+    deserialize_image,
+    serialize_value,
+)
+from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._errors import ItemValidationError
-from dashboard_projection._keys import base_item_key, tag_item_key
-from dashboard_projection._limits import MAX_SORT_KEY_BYTES
-from dashboard_projection._rules import DEFAULT_MAX_TAGS
-from dashboard_projection._time import parse_instant
+from dashboard_projection._sentiment._keys import base_item_key, tag_item_key
 from dashboard_projection._types import AttributeValue, WireItem
+from dashboard_projection._view._rules import DEFAULT_MAX_TAGS
+from dashboard_projection._view._time import parse_instant
 from dashboard_projection._view._validation import check_stored_types, raise_as_ours, stored_types
 
 _INSTANT_WIDTH = len("2025-11-16T14:30:15.000000Z")
@@ -256,6 +260,11 @@ class DashboardItem(_Model):
     source_type: str | None = None
     source_url: str | None = None
     text_snippet: str | None = None
+
+    def tag_copy(self, tag: str) -> dict[str, Any]:
+        """What makes this base item its copy for ``tag``: its own key, no combined key."""
+        key = tag_item_key(tag, self.ingested_at_utc, self.ingested_at, self.source_id)
+        return {"item_key": key, "sentiment_score_combined": None}
 
     @property
     def is_base(self) -> bool:

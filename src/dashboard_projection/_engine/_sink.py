@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from dashboard_projection._engine._plan import WriteOp
 from dashboard_projection._errors import WriteError
-from dashboard_projection._plan import WriteOp
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,17 +17,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypedDict
 
+from dashboard_projection._engine._metrics import Metrics, emit_metrics
+from dashboard_projection._engine._plan import Delete, Put, WritePlan
+from dashboard_projection._engine._projection import Projection
+from dashboard_projection._engine._records import StreamRecord, parse_record, records_of
+from dashboard_projection._engine._sink import Sink
 from dashboard_projection._errors import (
     ConfigurationError,
     DashboardProjectionError,
     InvalidInputError,
 )
-from dashboard_projection._metrics import Metrics, emit_metrics
-from dashboard_projection._plan import Delete, Put, WritePlan
-from dashboard_projection._records import StreamRecord, parse_record, records_of
-from dashboard_projection._rules import DEFAULT_TTL_DAYS
-from dashboard_projection._sink import Sink
-from dashboard_projection._stream_projection import DashboardProjection, Projection
+from dashboard_projection._sentiment._projection import DashboardProjection
+from dashboard_projection._view._rules import DEFAULT_TTL_DAYS
 
 logger = logging.getLogger("dashboard_projection")
 

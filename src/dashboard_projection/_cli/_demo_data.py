@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from dashboard_projection._plan import Delete, Put, WriteOp
+from dashboard_projection._engine._plan import Delete, Put, WriteOp
 
 SEED = 2025
 FIRST_DAY = date(2025, 11, 12)

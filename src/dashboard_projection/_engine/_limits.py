@@ -16,15 +16,15 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dashboard_projection._codec import deserialize_image
+from dashboard_projection._engine._codec import deserialize_image
+from dashboard_projection._engine._plan import Put, WriteOp, attributes_of, key_identity
+from dashboard_projection._engine._sink import FailedWrite
 from dashboard_projection._errors import (
     ConfigurationError,
     DeserializationError,
     InvalidInputError,
     RejectedWriteError,
 )
-from dashboard_projection._plan import Put, WriteOp, attributes_of, key_identity
-from dashboard_projection._sink import FailedWrite
 
 if TYPE_CHECKING:
     from dashboard_projection._types import AttributeValue, WireItem

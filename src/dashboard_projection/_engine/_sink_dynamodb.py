@@ -14,14 +14,14 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, cast
 
-from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
-from dashboard_projection._limits import (
+from dashboard_projection._engine._limits import (
     check_key_attributes,
     describe_key,
     split_into_requests,
 )
-from dashboard_projection._plan import Put, WriteOp, attributes_of, key_identity
-from dashboard_projection._sink import FailedWrite, WriteResult
+from dashboard_projection._engine._plan import Put, WriteOp, attributes_of, key_identity
+from dashboard_projection._engine._sink import FailedWrite, WriteResult
+from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Mapping, Sequence

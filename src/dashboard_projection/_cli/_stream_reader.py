@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from dashboard_projection._cli_console import note
-from dashboard_projection._cli_handler import Record, deliver
-from dashboard_projection._cli_state import damaged, load_state, save_state
+from dashboard_projection._cli._console import note
+from dashboard_projection._cli._handler import Record, deliver
+from dashboard_projection._cli._state import damaged, load_state, save_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_dynamodbstreams.type_defs import RecordTypeDef, ShardTypeDef
 
-    from dashboard_projection._processor import BatchResponse
+    from dashboard_projection._engine._processor import BatchResponse
 
 #: Lambda's default batch size for DynamoDB Streams.
 BATCH_SIZE = 100

@@ -11,8 +11,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 
 from dashboard_projection._errors import ConfigurationError, InvalidInputError
-from dashboard_projection._keys import escape
-from dashboard_projection._time import parse_instant
+from dashboard_projection._view._time import parse_instant
 
 SENTIMENTS = ("positive", "neutral", "negative")
 MIN_SCORE = Decimal(0)
@@ -25,6 +24,13 @@ CENT = Decimal("0.01")
 _MAX_DIGITS = 38  # DynamoDB numbers: 38 significant digits
 _MAX_PLACES = 30
 _WIDE = Context(prec=80)  # exact for every number a combined key may hold
+
+
+def escape(component: str) -> str:
+    """Make ``component`` safe to join with ``#``: no ``#`` left, and the mapping is one-to-one."""
+    if "#" not in component and "%" not in component:
+        return component
+    return component.replace("%", "%25").replace("#", "%23")
 
 
 def day_partition(ingested_at: datetime | str) -> str:

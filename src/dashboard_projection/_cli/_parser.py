@@ -10,8 +10,8 @@ import argparse
 from collections.abc import Sequence
 from datetime import datetime
 
-from dashboard_projection._cli_errors import PROG
-from dashboard_projection._demo_data import ITEMS
+from dashboard_projection._cli._demo_data import ITEMS
+from dashboard_projection._cli._errors import PROG
 
 MAX_BATCH_SIZE = 1000  # GetRecords' limit
 
@@ -120,7 +120,7 @@ def _demo(commands: _Commands[argparse.ArgumentParser]) -> None:
     demo = _command(
         commands,
         "demo",
-        "_demo",
+        "_cli._demo",
         "the whole pipeline on a local server, checked (start here)",
         "Create both tables on a local DynamoDB-compatible server started for the demo, write a "
         "seeded sample of news and social items and their changes, stream them through the "
@@ -137,7 +137,7 @@ def _replay(commands: _Commands[argparse.ArgumentParser]) -> None:
     replay = _command(
         commands,
         "replay",
-        "_replay",
+        "_cli._replay",
         "run a saved Lambda event through process_stream_event",
         "Process a saved DynamoDB Streams Lambda event as the Lambda would: print the batch "
         "response (or, with --dry-run, the items) on stdout, a summary on stderr.",
@@ -154,7 +154,7 @@ def _run(commands: _Commands[argparse.ArgumentParser]) -> None:
     run = _command(
         commands,
         "run",
-        "_cli_run",
+        "_cli._run",
         "process a table's stream into a dashboard table, like the Lambda",
         "Read the primary table's stream as Lambda's event source mapping does and process each "
         "batch as the Lambda would, checkpointing each shard; Ctrl-C stops.",
@@ -178,7 +178,7 @@ def _backfill(commands: _Commands[argparse.ArgumentParser]) -> None:
     backfill = _command(
         commands,
         "backfill",
-        "_backfill",
+        "_cli._backfill",
         "fill a dashboard table from a parallel scan of the primary table",
         "Scan the primary table in parallel segments and put every analysed item's dashboard "
         "items, as the stream would; a rerun skips the finished segments.",

@@ -11,14 +11,18 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from dashboard_projection._engine._logging import configure_json_logging
+from dashboard_projection._engine._metrics import NAMESPACE, Metrics
+from dashboard_projection._engine._processor import (
+    BatchResponse,
+    LambdaContext,
+    process_stream_event,
+)
+from dashboard_projection._engine._projection import Projection
+from dashboard_projection._engine._sink import Sink
+from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
 from dashboard_projection._errors import ConfigurationError
-from dashboard_projection._logging import configure_json_logging
-from dashboard_projection._metrics import NAMESPACE, Metrics
-from dashboard_projection._processor import BatchResponse, LambdaContext, process_stream_event
-from dashboard_projection._rules import DEFAULT_TTL_DAYS
-from dashboard_projection._sink import Sink
-from dashboard_projection._sink_dynamodb import DynamoDBSink
-from dashboard_projection._stream_projection import Projection
+from dashboard_projection._view._rules import DEFAULT_TTL_DAYS
 
 Handler = Callable[[Mapping[str, Any], LambdaContext | None], BatchResponse]
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

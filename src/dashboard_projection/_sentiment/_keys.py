@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dashboard_projection._view._rules import escape
+
 BASE_PREFIX = "base#"
 TAG_PREFIX = "tag#"
 PARTITION_KEY = "day_partition"
@@ -27,13 +29,6 @@ SORT_KEY = "item_key"
 KEY_ATTRIBUTES = (PARTITION_KEY, SORT_KEY)
 BY_TAG_INDEX = "by_tag"
 BY_SENTIMENT_SCORE_INDEX = "by_sentiment_score"
-
-
-def escape(component: str) -> str:
-    """Make ``component`` safe to join with ``#``: no ``#`` left, and the mapping is one-to-one."""
-    if "#" not in component and "%" not in component:
-        return component
-    return component.replace("%", "%25").replace("#", "%23")
 
 
 def base_item_key(instant: str, ingested_at: str, source_id: str) -> str:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dashboard_projection._codec import deserialize_image
+from dashboard_projection._engine._codec import deserialize_image
+from dashboard_projection._engine._serialize import serialize_item
 from dashboard_projection._errors import InvalidInputError
-from dashboard_projection._keys import PARTITION_KEY, SORT_KEY
-from dashboard_projection._models import PrimaryItem
-from dashboard_projection._projection import project
-from dashboard_projection._serialize import serialize_item
+from dashboard_projection._sentiment._keys import PARTITION_KEY, SORT_KEY
+from dashboard_projection._sentiment._models import PrimaryItem
+from dashboard_projection._sentiment._projection import project
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping

@@ -20,16 +20,17 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dashboard_projection._cli_errors import FAILURE, PROG, CliError
-from dashboard_projection._plan import Put, WriteOp
-from dashboard_projection._processor import BadRecord, BatchResponse, process_stream_event
-from dashboard_projection._stream_projection import DashboardProjection, Projection
+from dashboard_projection._cli._errors import FAILURE, PROG, CliError
+from dashboard_projection._engine._plan import Put, WriteOp
+from dashboard_projection._engine._processor import BadRecord, BatchResponse, process_stream_event
+from dashboard_projection._engine._projection import Projection
+from dashboard_projection._sentiment._projection import DashboardProjection
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from datetime import datetime
 
-    from dashboard_projection._sink import Sink, WriteResult
+    from dashboard_projection._engine._sink import Sink, WriteResult
 
 #: Deliveries of one batch, the first included, before a command gives up on it.
 DELIVERY_ATTEMPTS = 5

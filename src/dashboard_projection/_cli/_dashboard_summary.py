@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dashboard_projection._queries import query_by_day, query_by_sentiment, query_by_tag
-from dashboard_projection._rules import SENTIMENTS
+from dashboard_projection._sentiment._queries import query_by_day, query_by_sentiment, query_by_tag
+from dashboard_projection._view._rules import SENTIMENTS
 
 if TYPE_CHECKING:
     from collections.abc import Callable

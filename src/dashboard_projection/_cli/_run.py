@@ -11,14 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dashboard_projection._cli_aws import connect, require_table, stream_arn
-from dashboard_projection._cli_console import Progress
-from dashboard_projection._cli_errors import INTERRUPTED, CliError
-from dashboard_projection._cli_handler import CliHandler, TallySink
-from dashboard_projection._cli_state import default_state_path
-from dashboard_projection._cli_view import projection_of
-from dashboard_projection._sink_dynamodb import DynamoDBSink
-from dashboard_projection._stream_reader import ShardCheckpoint, StreamReader
+from dashboard_projection._cli._aws import connect, require_table, stream_arn
+from dashboard_projection._cli._console import Progress
+from dashboard_projection._cli._errors import INTERRUPTED, CliError
+from dashboard_projection._cli._handler import CliHandler, TallySink
+from dashboard_projection._cli._state import default_state_path
+from dashboard_projection._cli._stream_reader import ShardCheckpoint, StreamReader
+from dashboard_projection._cli._view import projection_of
+from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
 
 if TYPE_CHECKING:
     import argparse

@@ -14,20 +14,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dashboard_projection._cli_console import note, say
-from dashboard_projection._cli_errors import FAILURE, CliError
-from dashboard_projection._cli_handler import CliHandler, TallySink
-from dashboard_projection._cli_view import projection_of
-from dashboard_projection._codec import deserialize_image
+from dashboard_projection._cli._console import note, say
+from dashboard_projection._cli._errors import FAILURE, CliError
+from dashboard_projection._cli._handler import CliHandler, TallySink
+from dashboard_projection._cli._view import projection_of
+from dashboard_projection._engine._codec import deserialize_image
+from dashboard_projection._engine._plan import Put, WriteOp
+from dashboard_projection._engine._records import records_of
+from dashboard_projection._engine._sink_memory import InMemorySink
 from dashboard_projection._errors import InvalidInputError
-from dashboard_projection._plan import Put, WriteOp
-from dashboard_projection._records import records_of
-from dashboard_projection._sink_memory import InMemorySink
 
 if TYPE_CHECKING:
     import argparse
 
-    from dashboard_projection._sink import Sink
+    from dashboard_projection._engine._sink import Sink
     from dashboard_projection._types import WireItem
 
 
@@ -87,8 +87,8 @@ def _print_ops(ops: list[WriteOp], *, ddb_json: bool) -> None:
 def _target(args: argparse.Namespace, key_attributes: tuple[str, ...]) -> Sink:
     if args.dry_run:
         return InMemorySink(key_attributes)
-    from dashboard_projection._cli_aws import connect, require_table  # noqa: PLC0415 - boto3
-    from dashboard_projection._sink_dynamodb import DynamoDBSink  # noqa: PLC0415
+    from dashboard_projection._cli._aws import connect, require_table  # noqa: PLC0415 - boto3
+    from dashboard_projection._engine._sink_dynamodb import DynamoDBSink  # noqa: PLC0415
 
     aws = connect(args.endpoint_url, args.region)
     require_table(aws, args.table)

@@ -1,0 +1,1 @@
+"""The command line: demo, replay, run, backfill, and what they share."""

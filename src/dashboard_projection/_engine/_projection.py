@@ -1,0 +1,34 @@
+"""What one stream record implies for a read model: the ``Projection`` protocol.
+
+A projection is pure: from a record (its old and new images) and the clock to the puts and
+deletes that bring the read model up to date. The processor combines a batch's operations (the
+last one per key wins), so applying a batch equals applying its records one by one, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from dashboard_projection._engine._plan import WriteOp
+from dashboard_projection._engine._records import StreamRecord
+
+
+class Projection(Protocol):
+    """A pure function from a stream record to the writes it implies.
+
+    Raise :class:`~dashboard_projection.InvalidInputError` (or a subclass) for a record that can
+    never be projected: the processor logs it, counts it, and goes on with the rest of the batch.
+    Writes that are owed all the same (deleting what the record's predecessor projected) go in
+    the error's ``cleanup``; the processor applies them with the batch.
+    """
+
+    @property
+    def key_attributes(self) -> tuple[str, ...]:
+        """The read model's primary key attributes; every op carries them."""
+        ...
+
+    def __call__(self, record: StreamRecord, *, now: datetime) -> Sequence[WriteOp]:
+        """The puts and deletes ``record`` implies."""
+        ...

@@ -1,0 +1,37 @@
+"""``serialize_item``: a dashboard item, or any mapping, as the DynamoDB JSON written to a table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from dashboard_projection._engine._codec import SerializationError, serialize_mapping
+from dashboard_projection._types import AttributeValue
+
+
+class SupportsToWire(Protocol):
+    """An item that knows its own DynamoDB JSON, as :class:`DashboardItem` does."""
+
+    def to_wire(self) -> Mapping[str, AttributeValue]:
+        """The item as written."""
+        ...
+
+
+def serialize_item(item: SupportsToWire | Mapping[str, Any]) -> dict[str, AttributeValue]:
+    """Encode an item for ``PutItem``/``BatchWriteItem`` through the boto3 low-level client.
+
+    A :class:`DashboardItem` leaves out its absent fields and empty sets (DynamoDB has no empty
+    sets, and a sparse index needs the attribute absent, not NULL). A plain mapping is encoded
+    as given, ``None`` becoming NULL, as boto3's ``TypeSerializer`` does.
+
+    Raises:
+        SerializationError: A value DynamoDB cannot store (a float, NaN, an empty set, ...).
+    """
+    if isinstance(item, Mapping):
+        return serialize_mapping(item)
+    to_wire = getattr(item, "to_wire", None)
+    if not callable(to_wire):
+        raise SerializationError(
+            f"expected a mapping or a DashboardItem, got {type(item).__name__}"
+        )
+    return dict(to_wire())
