@@ -56,13 +56,9 @@ if TYPE_CHECKING:
         query_by_time_range,
     )
     from dashboard_projection._sentiment._view import sentiment_view
-    from dashboard_projection._view._declaration import (
-        CombinedKey,
-        DashboardView,
-        FanOut,
-        ShownWhen,
-    )
+    from dashboard_projection._view._declaration import DashboardView
     from dashboard_projection._view._fan_out import fan_out
+    from dashboard_projection._view._parts import CombinedKey, FanOut, ShownWhen
     from dashboard_projection._view._rules import (
         DEFAULT_MAX_TAGS,
         DEFAULT_TTL_DAYS,
@@ -75,10 +71,10 @@ if TYPE_CHECKING:
 _MODULE_OF = {
     "BadRecord": "dashboard_projection._engine._processor",
     "BatchResponse": "dashboard_projection._engine._processor",
-    "CombinedKey": "dashboard_projection._view._declaration",
+    "CombinedKey": "dashboard_projection._view._parts",
     "DashboardView": "dashboard_projection._view._declaration",
-    "FanOut": "dashboard_projection._view._declaration",
-    "ShownWhen": "dashboard_projection._view._declaration",
+    "FanOut": "dashboard_projection._view._parts",
+    "ShownWhen": "dashboard_projection._view._parts",
     "sentiment_view": "dashboard_projection._sentiment._view",
     "ConfigurationError": "dashboard_projection._errors",
     "DEFAULT_MAX_TAGS": "dashboard_projection._view._rules",

@@ -12,7 +12,8 @@ from datetime import timedelta
 from functools import cache
 
 from dashboard_projection._sentiment._models import DashboardItem, PrimaryItem
-from dashboard_projection._view._declaration import CombinedKey, DashboardView, FanOut, ShownWhen
+from dashboard_projection._view._declaration import DashboardView
+from dashboard_projection._view._parts import CombinedKey, FanOut, ShownWhen
 from dashboard_projection._view._rules import (
     DEFAULT_MAX_TAGS,
     DEFAULT_TTL_DAYS,

@@ -18,18 +18,15 @@ from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel
 
 from dashboard_projection._engine._codec import deserialize_image, serialize_value
-from dashboard_projection._engine._plan import Delete, Put, WriteOp
-from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import (
-    DashboardProjectionError,
     InvalidInputError,
     ItemValidationError,
 )
 from dashboard_projection._types import AttributeValue, WireItem
-from dashboard_projection._view._declaration import ShownWhen
+from dashboard_projection._view._item_type import derive_item_type
 from dashboard_projection._view._layout import (
     BASE_PREFIX,
     PARTITION_KEY,
@@ -38,6 +35,7 @@ from dashboard_projection._view._layout import (
     Layout,
     check_key_sizes,
 )
+from dashboard_projection._view._parts import ShownWhen
 from dashboard_projection._view._rules import escape, expires_at
 from dashboard_projection._view._time import utc_instant, utc_instant_of
 from dashboard_projection._view._validation import (
@@ -109,13 +107,13 @@ class Rules:
         )
         self.ttl = view.ttl
         self.propagate_removes = view.propagate_removes
-        self.item_type = view.item_model or _derive_item_type(view, layout)
+        self.item_type = view.item_model or derive_item_type(view, layout)
 
     # --- the two doors ---------------------------------------------------------------------------
 
     def from_image(self, image: WireItem, now: datetime, path: str) -> list[WireDict]:
         """The dashboard items of a stream image; see ``DashboardView.project_image``."""
-        return self._from_image(image, expires_at(now, self.ttl), path)
+        return self.project_at(image, expires_at(now, self.ttl), path)
 
     def from_model(
         self, item: BaseModel, now: datetime, *, if_shown: bool = True
@@ -135,7 +133,8 @@ class Rules:
         key = tuple(serialize_value(getattr(item, self.names[name])) for name in self.layout.key)
         return self.build(item, key, copied, expires, "item")
 
-    def _from_image(self, image: WireItem, expires: int, path: str) -> list[WireDict]:
+    def project_at(self, image: WireItem, expires: int, path: str) -> list[WireDict]:
+        """:meth:`from_image` with the TTL attribute's value given (one clock read per batch)."""
         if self.shown_image is not None and not self.shown_image(image):
             return []
         fields = self.fields
@@ -278,89 +277,6 @@ class Rules:
         data = deserialize_image(item, path="item")
         return validate(self.item_type, data, {"path": "item"})  # type: ignore[no-any-return]
 
-    # --- what a record implies -------------------------------------------------------------------
-
-    def operations(self, record: StreamRecord, now: datetime) -> list[WriteOp]:
-        """Puts for the new image's items, deletes for the old image's items that are gone."""
-        self._check_keys(record)
-        if record.event_name == "REMOVE":
-            if not self.propagate_removes or record.is_ttl_delete:
-                return []
-            new: list[WireDict] = []
-        elif record.new_image is None:
-            raise InvalidInputError(
-                f"{record.event_name} without a NewImage: the stream's view type must be "
-                "NEW_AND_OLD_IMAGES",
-                path="dynamodb.NewImage",
-            )
-        else:
-            try:
-                new = self._from_image(record.new_image, expires_at(now, self.ttl), "NewImage")
-            except InvalidInputError as error:
-                # The record is rejected, but the item it replaced must not linger on the
-                # dashboard: its old items are deleted as if it were no longer shown.
-                error.cleanup = tuple(self._deletes(record.old_image, kept=set()))
-                raise
-        kept = {_key(item) for item in new}
-        return [*(Put(item) for item in new), *self._deletes(record.old_image, kept=kept)]
-
-    def _check_keys(self, record: StreamRecord) -> None:
-        """A record from another table's stream is bad input, never silently nothing."""
-        if record.keys and record.keys.keys() != self.key_names:
-            raise InvalidInputError(
-                f"the record's key attributes are {', '.join(sorted(map(str, record.keys)))}; "
-                f"expected the view's primary key {', '.join(self.layout.key)} "
-                f"({self.model.__name__}): is this the stream of the view's primary table?",
-                path="dynamodb.Keys",
-            )
-
-    def _deletes(self, old_image: WireItem | None, *, kept: set[tuple[str, str]]) -> list[WriteOp]:
-        return [
-            Delete({PARTITION_KEY: {"S": day}, SORT_KEY: {"S": item_key}})
-            for day, item_key in self._old_keys(old_image)
-            if (day, item_key) not in kept
-        ]
-
-    def _old_keys(self, image: WireItem | None) -> list[tuple[str, str]]:
-        """Keys the old image's items had; an old image that never projected had none."""
-        if not image:
-            return []
-        if self.shown_model is None:  # shown-ness needs no model: the keys need none either
-            keys = self._stored_keys(image)
-            if keys is not None:
-                return keys
-        try:
-            old = self._from_image(image, 0, "OldImage")
-        except DashboardProjectionError:
-            return []
-        return [_key(item) for item in old]
-
-    def _stored_keys(self, image: WireItem) -> list[tuple[str, str]] | None:
-        """The keys of a shown image's items, from its stored key attributes alone.
-
-        Equal to the keys of its projected items whenever it projects. When it would be
-        rejected, the extra deletes are of keys that hold nothing: harmless. ``None`` when the
-        stored attributes are not plain enough to say (the full path decides then).
-        """
-        if self.shown_image is not None and not self.shown_image(image):
-            return []
-        layout = self.layout
-        try:
-            instant = utc_instant_of(image[layout.timestamp]["S"])
-            suffix = layout.key_suffix(instant, tuple(image[name] for name in layout.key))
-            source = layout.member_source
-            members = sorted(set(image[source]["SS"])) if source and source in image else []
-            keys = [BASE_PREFIX + suffix[1:]]
-            keys += [f"{self.member_prefix}{escape(member)}{suffix}" for member in members]
-        except (KeyError, TypeError, ValueError, AttributeError, DashboardProjectionError):
-            return None
-        day = instant[:10]
-        return [(day, key) for key in keys]
-
-
-def _key(item: WireItem) -> tuple[str, str]:
-    return item[PARTITION_KEY]["S"], item[SORT_KEY]["S"]
-
 
 def _text(value: object) -> str | None:
     """A category or status as text: a string, or a string enum's value."""
@@ -376,28 +292,3 @@ def _storable(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
-
-
-def _derive_item_type(view: DashboardView[Any], layout: Layout) -> type[BaseModel]:
-    """A frozen pydantic model of the view's dashboard items, from the user's own field types."""
-    fields = view.model.model_fields
-    by_stored = {info.alias or name: info for name, info in fields.items()}
-    definitions: dict[str, Any] = {
-        PARTITION_KEY: (str, ...),
-        SORT_KEY: (str, ...),
-        layout.time_attribute: (str, ...),
-        TTL_ATTRIBUTE: (int, ...),
-    }
-    for name in dict.fromkeys((*view.key, view.timestamp, *view.copy)):
-        annotation = by_stored[name].annotation
-        required = name in view.key or name == view.timestamp
-        definitions[name] = (annotation, ...) if required else (annotation | None, None)
-    for derived in (layout.member_attribute, layout.combined_attribute):
-        if derived is not None:
-            definitions[derived] = (str | None, None)
-    item_type: type[BaseModel] = create_model(
-        f"{view.model.__name__}DashboardItem",
-        __config__=ConfigDict(frozen=True, extra="ignore"),
-        **definitions,
-    )
-    return item_type

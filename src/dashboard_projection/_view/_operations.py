@@ -1,0 +1,114 @@
+"""What one stream record implies: puts for the new image's items, deletes for what is gone.
+
+The table holds exactly the projection of the primary items that are currently shown:
+
+* INSERT or MODIFY of a shown item puts its items and deletes the items its old image had that
+  the new one has not (a dropped member leaves no stale copy);
+* MODIFY to an item that is no longer shown deletes the old image's items: once the old image
+  is gone from the stream, nothing could say which items to delete later;
+* REMOVE changes nothing unless the view propagates removes, and never for TTL deletions of the
+  primary table, which are housekeeping, not retractions;
+* a record whose new image is invalid is rejected, and its old image's items are still deleted
+  (``InvalidInputError.cleanup``), so nothing stale stays.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dashboard_projection._engine._plan import Delete, Put, WriteOp
+from dashboard_projection._engine._records import StreamRecord
+from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
+from dashboard_projection._types import WireItem
+from dashboard_projection._view._build import Rules, WireDict
+from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY
+from dashboard_projection._view._rules import escape, expires_at
+from dashboard_projection._view._time import utc_instant_of
+
+
+def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteOp]:
+    """Puts for the new image's items, deletes for the old image's items that are gone."""
+    _check_keys(rules, record)
+    if record.event_name == "REMOVE":
+        if not rules.propagate_removes or record.is_ttl_delete:
+            return []
+        new: list[WireDict] = []
+    elif record.new_image is None:
+        raise InvalidInputError(
+            f"{record.event_name} without a NewImage: the stream's view type must be "
+            "NEW_AND_OLD_IMAGES",
+            path="dynamodb.NewImage",
+        )
+    else:
+        try:
+            new = rules.project_at(record.new_image, expires_at(now, rules.ttl), "NewImage")
+        except InvalidInputError as error:
+            # The record is rejected, but the item it replaced must not linger on the
+            # dashboard: its old items are deleted as if it were no longer shown.
+            error.cleanup = tuple(_deletes(rules, record.old_image, kept=set()))
+            raise
+    kept = {_key(item) for item in new}
+    return [*(Put(item) for item in new), *_deletes(rules, record.old_image, kept=kept)]
+
+
+def _check_keys(rules: Rules, record: StreamRecord) -> None:
+    """A record from another table's stream is bad input, never silently nothing."""
+    if record.keys and record.keys.keys() != rules.key_names:
+        raise InvalidInputError(
+            f"the record's key attributes are {', '.join(sorted(map(str, record.keys)))}; "
+            f"expected the view's primary key {', '.join(rules.layout.key)} "
+            f"({rules.model.__name__}): is this the stream of the view's primary table?",
+            path="dynamodb.Keys",
+        )
+
+
+def _deletes(
+    rules: Rules, old_image: WireItem | None, *, kept: set[tuple[str, str]]
+) -> list[WriteOp]:
+    return [
+        Delete({PARTITION_KEY: {"S": day}, SORT_KEY: {"S": item_key}})
+        for day, item_key in _old_keys(rules, old_image)
+        if (day, item_key) not in kept
+    ]
+
+
+def _old_keys(rules: Rules, image: WireItem | None) -> list[tuple[str, str]]:
+    """Keys the old image's items had; an old image that never projected had none."""
+    if not image:
+        return []
+    if rules.shown_model is None:  # shown-ness needs no model: the keys need none either
+        keys = _stored_keys(rules, image)
+        if keys is not None:
+            return keys
+    try:
+        old = rules.project_at(image, 0, "OldImage")
+    except DashboardProjectionError:
+        return []
+    return [_key(item) for item in old]
+
+
+def _stored_keys(rules: Rules, image: WireItem) -> list[tuple[str, str]] | None:
+    """The keys of a shown image's items, from its stored key attributes alone.
+
+    Equal to the keys of its projected items whenever it projects. When it would be
+    rejected, the extra deletes are of keys that hold nothing: harmless. ``None`` when the
+    stored attributes are not plain enough to say (the full path decides then).
+    """
+    if rules.shown_image is not None and not rules.shown_image(image):
+        return []
+    layout = rules.layout
+    try:
+        instant = utc_instant_of(image[layout.timestamp]["S"])
+        suffix = layout.key_suffix(instant, tuple(image[name] for name in layout.key))
+        source = layout.member_source
+        members = sorted(set(image[source]["SS"])) if source and source in image else []
+        keys = [BASE_PREFIX + suffix[1:]]
+        keys += [f"{rules.member_prefix}{escape(member)}{suffix}" for member in members]
+    except (KeyError, TypeError, ValueError, AttributeError, DashboardProjectionError):
+        return None
+    day = instant[:10]
+    return [(day, key) for key in keys]
+
+
+def _key(item: WireItem) -> tuple[str, str]:
+    return item[PARTITION_KEY]["S"], item[SORT_KEY]["S"]
