@@ -13,4 +13,6 @@
     _rules         plain functions: day partition, combined key, TTL, escaping
     _time          instants: strict parsing, fixed-width UTC text
     _fan_out       one copy of an item per member of a set
+
+Nothing here does I/O or reads a clock: time comes in as an argument.
 """

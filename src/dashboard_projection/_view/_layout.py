@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._errors import ItemValidationError
@@ -29,6 +29,7 @@ PARTITION_KEY = "day_partition"
 SORT_KEY = "item_key"
 TTL_ATTRIBUTE = "expires_at"
 BASE_PREFIX = "base#"
+_EXACT = Context(prec=80)  # normalize() rounds to its context; DynamoDB keeps 38 digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ def _number_text(text: str, name: str) -> str:
         number = Decimal(text)
     except InvalidOperation:
         raise ItemValidationError(f"expected a number, got {text!r:.80}", path=name) from None
-    return "0" if number == 0 else f"{number.normalize():f}"
+    return "0" if number == 0 else f"{number.normalize(_EXACT):f}"
 
 
 def check_key_sizes(keys: list[str], path: str) -> None:
