@@ -14,5 +14,5 @@
     _time          instants: strict parsing, fixed-width UTC text
     _fan_out       one copy of an item per member of a set
 
-Nothing here does I/O or reads a clock: time comes in as an argument.
+Nothing here reads a clock (time comes in as an argument), and only the reader does I/O.
 """
