@@ -101,7 +101,7 @@ class NumberFormat:
     Built once per declaration (:class:`CombinedKey`), used once per item.
     """
 
-    __slots__ = ("digits", "high", "low", "modulus", "places", "quantum", "spec")
+    __slots__ = ("digits", "high", "low", "modulus", "places", "quantum", "spec", "width")
 
     def __init__(self, places: int, low: Decimal, high: Decimal) -> None:
         """Check the bounds and derive the width; see :func:`combined_key`."""
@@ -122,7 +122,8 @@ class NumberFormat:
         widest = max(abs(self._round(low)), abs(self._round(high)))
         self.digits = max(len(str(int(widest))), 1)
         self.modulus = Decimal(10) ** self.digits
-        self.spec = f"0{self.digits + (places + 1 if places else 0)}f"
+        self.width = self.digits + (places + 1 if places else 0)
+        self.spec = f"0{self.width}f"
         if self.digits + places > _MAX_DIGITS:
             raise ConfigurationError(
                 f"a range of {low} to {high} with {places} places needs {self.digits + places} "
@@ -147,7 +148,10 @@ class NumberFormat:
                 f"expected a number in [{self.low}, {self.high}], got {value}", path="value"
             )
         rounded = Decimal(value).quantize(self.quantum, ROUND_HALF_UP, _WIDE)
-        if rounded >= 0:  # "-0.00" included: zero has one spelling
+        if rounded > 0:
+            text = str(rounded)  # the common case: already fixed-point and full width
+            return text if len(text) == self.width else format(rounded, self.spec)
+        if rounded == 0:  # "-0.00" included: zero has one spelling
             return format(rounded.copy_abs(), self.spec)
         return "-" + format(self.modulus + rounded, self.spec)
 
