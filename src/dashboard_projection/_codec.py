@@ -22,10 +22,12 @@ from decimal import (
     Rounded,
     Underflow,
 )
-from typing import Any
+from typing import Any, TypeVar
 
 from dashboard_projection._errors import DeserializationError, InvalidInputError
 from dashboard_projection._types import AttributeValue, WireItem
+
+_T = TypeVar("_T")
 
 #: DynamoDB's number precision, as boto3 states it: any rounding at all is an error.
 DYNAMODB_CONTEXT = Context(
@@ -38,6 +40,8 @@ _MAX_ADJUSTED_EXPONENT = 125  # 9.99…E+125 is the largest
 # 38 significant digits nor leave the exponent range, and Decimal() rejects the rest of them.
 _PLAIN_CHARS = "0123456789.-"
 PLAIN_MAX_LEN = 38
+#: How deep DynamoDB lets maps and lists nest.
+MAX_NESTING = 32
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -188,7 +192,7 @@ def _decode_members(members: dict[Any, Any], separator: str) -> dict[str, Any]:
             try:
                 (tag,) = value
                 payload = value[tag]
-            except (TypeError, ValueError, KeyError):
+            except (TypeError, ValueError, LookupError):  # [2][2], "S"["S"]: not a dict at all
                 raise _not_an_attribute_value(value) from None
             kind = type(payload)
             if tag == "S" and kind is str:
@@ -229,7 +233,7 @@ def _decode(value: object) -> Any:  # noqa: ANN401 - a DynamoDB value decodes to
         (tag,) = value  # type: ignore[misc]
         decode = _DECODERS[tag]
         payload = value[tag]  # type: ignore[index]
-    except (TypeError, ValueError, KeyError):
+    except (TypeError, ValueError, LookupError):
         raise _not_an_attribute_value(value) from None
     return decode(payload)
 
@@ -260,10 +264,7 @@ def deserialize_value(value: AttributeValue, *, path: str = "") -> Any:  # noqa:
     Raises:
         DeserializationError: The value is malformed; the message names the attribute path.
     """
-    try:
-        return _decode(value)
-    except _Malformed as bad:
-        raise DeserializationError(bad.reason, path=path + bad.trail) from None
+    return _decoding(_decode, value, path)
 
 
 def deserialize_image(image: WireItem, *, path: str = "NewImage") -> dict[str, Any]:
@@ -277,10 +278,23 @@ def deserialize_image(image: WireItem, *, path: str = "NewImage") -> dict[str, A
         raise DeserializationError(
             f"expected an object of attributes, got {_describe(image)}", path=path
         )
+    return _decoding(_decode_image_members, image, path)
+
+
+def _decode_image_members(image: dict[str, Any]) -> dict[str, Any]:
+    return _decode_members(image, ".")
+
+
+def _decoding(decode: Callable[[Any], _T], value: object, path: str) -> _T:
+    """Run ``decode``; whatever is wrong with ``value`` becomes one ``DeserializationError``."""
     try:
-        return _decode_members(image, ".")
+        return decode(value)
     except _Malformed as bad:
         raise DeserializationError(bad.reason, path=path + bad.trail) from None
+    except RecursionError:  # a JSON tree Python's json module reads, but too deep to walk
+        raise DeserializationError(
+            f"nested too deeply to decode; DynamoDB allows {MAX_NESTING} levels", path=path
+        ) from None
 
 
 def _encode_number(value: int | Decimal) -> dict[str, str]:
