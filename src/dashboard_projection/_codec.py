@@ -12,16 +12,7 @@ import base64
 import re
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from decimal import (
-    Clamped,
-    Context,
-    Decimal,
-    Inexact,
-    InvalidOperation,
-    Overflow,
-    Rounded,
-    Underflow,
-)
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from dashboard_projection._errors import DeserializationError, InvalidInputError
@@ -29,12 +20,20 @@ from dashboard_projection._types import AttributeValue, WireItem
 
 _T = TypeVar("_T")
 
-#: DynamoDB's number precision, as boto3 states it: any rounding at all is an error.
-DYNAMODB_CONTEXT = Context(
-    prec=38, Emin=-128, Emax=126, traps=[Clamped, Overflow, Inexact, Rounded, Underflow]
+# DynamoDB's numbers, as its developer guide states them: "up to 38 digits of precision"
+# counted after "leading and trailing zeroes are trimmed", and non-zero magnitudes from 1E-130
+# to 9.9999999999999999999999999999999999999E+125. (boto3's decimal context counts trailing
+# zeros as digits, so it refuses 1E+38 spelled out, which DynamoDB stores and returns.)
+#: Most significant digits a DynamoDB number has, leading and trailing zeros not counted.
+MAX_SIGNIFICANT_DIGITS = 38
+#: Adjusted exponent (``Decimal.adjusted()``) of the smallest non-zero magnitude, 1E-130.
+MIN_ADJUSTED_EXPONENT = -130
+#: Adjusted exponent of the largest magnitude, 9.99...E+125.
+MAX_ADJUSTED_EXPONENT = 125
+_OUTSIDE = (
+    "is outside DynamoDB's range: magnitudes from 1E-130 to "
+    "9.9999999999999999999999999999999999999E+125, or zero"
 )
-_MIN_ADJUSTED_EXPONENT = -130  # 1E-130 is the smallest magnitude DynamoDB stores
-_MAX_ADJUSTED_EXPONENT = 125  # 9.99…E+125 is the largest
 
 # The common case, decided cheaply: at most 38 characters of digits, "." and "-" cannot exceed
 # 38 significant digits nor leave the exponent range, and Decimal() rejects the rest of them.
@@ -82,14 +81,39 @@ def _decode_number(payload: object) -> Decimal:
     if not _NUMBER.fullmatch(payload):
         raise _Malformed(f"expected a decimal number (no NaN or Infinity), got {payload[:60]!r}")
     try:
-        number = DYNAMODB_CONTEXT.create_decimal(payload)
-    except (Overflow, Underflow, Clamped):
-        raise _Malformed(f"{payload[:60]!r} is outside DynamoDB's number range") from None
-    except (Inexact, Rounded):
-        raise _Malformed(f"{payload[:60]!r} has more than 38 significant digits") from None
-    if number and not _MIN_ADJUSTED_EXPONENT <= number.adjusted() <= _MAX_ADJUSTED_EXPONENT:
-        raise _Malformed(f"{payload[:60]!r} is outside DynamoDB's range 1E-130 to 9.9E+125")
+        number = Decimal(payload)  # exact: the grammar above admits no NaN, no Infinity
+    except InvalidOperation:  # an exponent beyond what Decimal can represent at all
+        raise _Malformed(f"{payload[:60]!r} {_OUTSIDE}") from None
+    problem = number_problem(number)
+    if problem is not None:
+        raise _Malformed(f"{payload[:60]!r} {problem}")
     return number
+
+
+def number_problem(number: Decimal) -> str | None:
+    """Why DynamoDB would refuse ``number``, or ``None`` when it stores it: the one number rule.
+
+    Up to 38 significant digits once leading and trailing zeros are trimmed (so
+    ``110111111111111110000000000000000000000`` has 17), non-zero magnitudes from 1E-130 to
+    9.9999999999999999999999999999999999999E+125, or zero; no NaN, no Infinity. The decoder,
+    the serializer and the sinks' pre-send checks all apply it.
+    """
+    if not number.is_finite():
+        return "is not a finite number; DynamoDB has no NaN or Infinity"
+    if not number:
+        return None
+    digits = number.as_tuple().digits  # leading zeros are never kept in a Decimal's digits
+    significant = len(digits)
+    while not digits[significant - 1]:
+        significant -= 1
+    if significant > MAX_SIGNIFICANT_DIGITS:
+        return (
+            f"has {significant} significant digits; DynamoDB stores at most "
+            f"{MAX_SIGNIFICANT_DIGITS} significant digits (leading and trailing zeros not counted)"
+        )
+    if not MIN_ADJUSTED_EXPONENT <= number.adjusted() <= MAX_ADJUSTED_EXPONENT:
+        return _OUTSIDE
+    return None
 
 
 def _decode_string(payload: object) -> str:
@@ -300,15 +324,17 @@ def _decoding(decode: Callable[[Any], _T], value: object, path: str) -> _T:
 def _encode_number(value: int | Decimal) -> dict[str, str]:
     if type(value) is int and -(10**38) < value < 10**38:
         return {"N": str(value)}
-    try:
-        number = DYNAMODB_CONTEXT.create_decimal(value)
-    except (ArithmeticError, ValueError):
-        raise SerializationError(f"{value!r} does not fit DynamoDB's 38-digit numbers") from None
-    if not number.is_finite():
-        raise SerializationError(f"{value!r} is not a finite number; DynamoDB has no NaN/Infinity")
-    if number and not _MIN_ADJUSTED_EXPONENT <= number.adjusted() <= _MAX_ADJUSTED_EXPONENT:
-        raise SerializationError(f"{value!r} is outside DynamoDB's range 1E-130 to 9.9E+125")
+    if isinstance(value, int) and not -_INT_BOUND < value < _INT_BOUND:
+        # Not spelled out in the message: a huge int has more digits than str() will write.
+        raise SerializationError(f"an int of {value.bit_length()} bits {_OUTSIDE}")
+    number = Decimal(value)
+    problem = number_problem(number)
+    if problem is not None:
+        raise SerializationError(f"{_describe(value)} {problem}")
     return {"N": str(number)}
+
+
+_INT_BOUND = 10 ** (MAX_ADJUSTED_EXPONENT + 1)
 
 
 def _encode_set(value: AbstractSet[Any]) -> dict[str, list[Any]]:

@@ -286,8 +286,9 @@ def validate_item_for_write(item: WireItem, key_attributes: Sequence[str], *, wh
 
     Raises:
         RejectedWriteError: A key attribute is missing, not S/N/B, empty or too long; a set is
-            empty or repeats a member; a number is a float, has more than 38 digits or is out of
-            range; the item is over 400 KB. The message names the item's key and the path.
+            empty or repeats a member; a number is a float, has more than 38 significant
+            digits or is out of range; the item is over 400 KB. The message names the item's
+            key and the path.
     """
     try:
         _check_key(item, key_attributes)
