@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +117,17 @@ def raised(call: Callable[[], object]) -> InvalidInputError | None:
     except InvalidInputError as error:
         return error
     return None
+
+
+def test_a_bad_leaf_deep_in_lists_is_found_in_linear_time() -> None:
+    value: Any = {"N": "x"}
+    for _ in range(30):
+        value = {"L": [{"S": "ok"}, value]}
+    started = time.monotonic()
+    with pytest.raises(DeserializationError) as caught:
+        deserialize_value(value, path="v")
+    assert time.monotonic() - started < 1
+    assert caught.value.path == "v" + ".L[1]" * 30
 
 
 @PROPERTY

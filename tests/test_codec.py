@@ -237,7 +237,9 @@ def python_values() -> st.SearchStrategy[Any]:
     )
     return st.recursive(
         scalars,
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(min_size=1), inner, max_size=4)
+        ),
         max_leaves=10,
     )
 

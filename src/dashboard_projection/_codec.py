@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any, TypeVar
 
 from dashboard_projection._errors import DeserializationError, InvalidInputError
@@ -158,14 +159,20 @@ def _unique(members: list[Any], tag: str) -> frozenset[Any]:
     return unique
 
 
-def _locate(decode: Callable[[object], Any], elements: list[Any], tag: str) -> _Malformed:
-    """On the error path only: find the first element that fails, and say where it is."""
-    for index, element in enumerate(elements):
-        try:
-            decode(element)
-        except _Malformed as bad:
-            return bad.within(f".{tag}[{index}]")
-    return _Malformed(f"{tag} could not be decoded")  # pragma: no cover - a failure was seen
+def _each(convert: Callable[[Any], Any], elements: Iterable[Any], tag: str) -> list[Any]:
+    """``convert`` applied to each element; an error names the element's index.
+
+    The index is counted as the elements go, not found again afterwards: re-converting a
+    failed element at every level of a nested list would take time exponential in its depth.
+    """
+    converted: list[Any] = []
+    append = converted.append
+    try:
+        for element in elements:
+            append(convert(element))
+    except _Malformed as bad:
+        raise bad.within(f".{tag}[{len(converted)}]") from None
+    return converted
 
 
 def _only_strings(payload: list[Any]) -> bool:
@@ -183,10 +190,7 @@ def _set_decoder(
     def decode_set(payload: object) -> frozenset[Any]:
         if type(payload) is not list or not payload:
             raise _Malformed(f"expected a non-empty list for {tag}, got {_describe(payload)}")
-        try:
-            members = list(payload if trivially_valid(payload) else map(decode, payload))
-        except _Malformed:
-            raise _locate(decode, payload, tag) from None
+        members = payload if trivially_valid(payload) else _each(decode, payload, tag)
         return _unique(members, tag)
 
     return decode_set
@@ -195,10 +199,7 @@ def _set_decoder(
 def _decode_list(payload: object) -> list[Any]:
     if type(payload) is not list:
         raise _Malformed(f"expected a list for L, got {_describe(payload)}")
-    try:
-        return [_decode(element) for element in payload]
-    except _Malformed:
-        raise _locate(_decode, payload, "L") from None
+    return _each(_decode, payload, "L")
 
 
 def _decode_map(payload: object) -> dict[str, Any]:
@@ -326,41 +327,90 @@ def _encode_number(value: int | Decimal) -> dict[str, str]:
         return {"N": str(value)}
     if isinstance(value, int) and not -_INT_BOUND < value < _INT_BOUND:
         # Not spelled out in the message: a huge int has more digits than str() will write.
-        raise SerializationError(f"an int of {value.bit_length()} bits {_OUTSIDE}")
+        raise _Malformed(f"an int of {value.bit_length()} bits {_OUTSIDE}")
     number = Decimal(value)
     problem = number_problem(number)
     if problem is not None:
-        raise SerializationError(f"{_describe(value)} {problem}")
+        raise _Malformed(f"{_describe(value)} {problem}")
     return {"N": str(number)}
 
 
 _INT_BOUND = 10 ** (MAX_ADJUSTED_EXPONENT + 1)
+#: Largest attribute name, in UTF-8 bytes: DynamoDB's "less than 64 KB".
+MAX_NAME_BYTES = 64 * 1024 - 1
+
+
+def _text(value: str) -> str:
+    """``value`` if DynamoDB can store it: valid Unicode, so that it has a UTF-8 encoding."""
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError as exc:
+            raise _Malformed(
+                f"{_describe(value)} holds a lone surrogate {value[exc.start]!r} at index "
+                f"{exc.start}; DynamoDB stores only valid Unicode (UTF-8)"
+            ) from None
+    return value
+
+
+def _name(name: object) -> str:
+    """An attribute name or map key DynamoDB takes: a non-empty string of at most 64 KB."""
+    if not isinstance(name, str):
+        raise _Malformed(f"attribute names and map keys must be strings, got {_describe(name)}")
+    text = _text(str(name))
+    if not text:
+        raise _Malformed("an empty attribute name or map key; DynamoDB requires one character")
+    if len(text) * 4 > MAX_NAME_BYTES and len(text.encode()) > MAX_NAME_BYTES:
+        size = len(text.encode())
+        raise _Malformed(f"an attribute name of {size} bytes; at most {MAX_NAME_BYTES}")
+    return text
 
 
 def _encode_set(value: AbstractSet[Any]) -> dict[str, list[Any]]:
     if not value:
-        raise SerializationError("DynamoDB has no empty sets; omit the attribute instead")
-    if all(type(v) is str for v in value):
-        return {"SS": sorted(value)}
+        raise _Malformed("DynamoDB has no empty sets; omit the attribute instead")
+    if all(isinstance(v, str) for v in value):
+        return {"SS": sorted(_text(str(v)) for v in value)}
     if all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in value):
-        return {"NS": [_encode_number(v)["N"] for v in sorted(value)]}
+        # Each checked before any is compared: sorting with a NaN in the set would raise.
+        spelled = [(_number(v), _encode_number(_number(v))["N"]) for v in value]
+        return {"NS": [text for _, text in sorted(spelled, key=_first)]}
     if all(isinstance(v, bytes | bytearray) for v in value):
         return {"BS": [bytes(v) for v in sorted(value)]}
-    raise SerializationError(
+    raise _Malformed(
         "a set must hold only strings, only numbers (int/Decimal) or only bytes, got "
         + ", ".join(sorted({type(v).__name__ for v in value}))
     )
 
 
-def _encode_items(pairs: Iterable[tuple[Any, Any]]) -> dict[str, AttributeValue]:
+def _first(pair: tuple[Decimal | int, str]) -> Decimal | int:
+    return pair[0]
+
+
+def _number(value: int | Decimal) -> int | Decimal:
+    """An ``int`` or ``Decimal`` as such: an ``IntEnum`` member becomes its ``int``."""
+    return value if isinstance(value, Decimal) else int(value)
+
+
+def _encode_members(
+    pairs: Iterable[tuple[object, object]], separator: str, room: int
+) -> dict[str, AttributeValue]:
     encoded: dict[str, AttributeValue] = {}
-    for name, member in pairs:
-        try:
-            encoded[name] = serialize_value(member)
-        except SerializationError as bad:
-            inner = f".M.{bad.path}" if bad.path else ""
-            raise SerializationError(bad.reason, path=f"{name}{inner}") from None
+    name: object = ""
+    try:
+        for name, member in pairs:
+            encoded[_name(name)] = _encode(member, room)
+    except _Malformed as bad:
+        raise bad.within(f"{separator}{_shown_name(name)}") from None
     return encoded
+
+
+def _shown_name(name: object) -> str:
+    return name if type(name) is str and name else repr(name)
+
+
+def _encode_elements(elements: list[Any] | tuple[Any, ...], room: int) -> list[AttributeValue]:
+    return _each(partial(_encode, room=room), elements, "L")
 
 
 def serialize_value(value: object) -> AttributeValue:
@@ -368,42 +418,75 @@ def serialize_value(value: object) -> AttributeValue:
 
     ``None`` becomes NULL, ``int``/``Decimal`` N (checked against DynamoDB's limits), ``bytes`` B,
     sets SS/NS/BS (sorted, so the same value always encodes the same), mappings M, lists L.
+    What is returned is what DynamoDB accepts; anything else is refused here, not deep inside
+    botocore or by DynamoDB.
 
     Raises:
-        SerializationError: ``float`` (use ``Decimal``), NaN/Infinity, empty or mixed sets, and
-            types DynamoDB cannot hold.
+        SerializationError: ``float`` (use ``Decimal``), NaN/Infinity, a number outside
+            DynamoDB's rule, empty or mixed sets, a map key that is not a non-empty string,
+            a string that is not valid Unicode (a lone surrogate), nesting deeper than 32
+            levels, and types DynamoDB cannot hold. Its ``path`` says where, e.g.
+            ``M.scores.L[2]``.
     """
+    return _encoding(_encode, value)
+
+
+def serialize_mapping(item: Mapping[str, Any]) -> dict[str, AttributeValue]:
+    """Encode a mapping of attribute names to Python values as a DynamoDB JSON item.
+
+    Raises:
+        SerializationError: As :func:`serialize_value`; the path starts at the attribute name.
+    """
+    return _encoding(_encode_item, item)
+
+
+def _encode_item(item: Mapping[str, Any], room: int) -> dict[str, AttributeValue]:
+    if not isinstance(item, Mapping):
+        raise _Malformed(f"expected a mapping of attribute names to values, got {_describe(item)}")
+    return _encode_members(item.items(), ".", room)
+
+
+def _encoding(encode: Callable[[Any, int], _T], value: object) -> _T:
+    """Run ``encode``; whatever DynamoDB would refuse becomes one ``SerializationError``."""
+    try:
+        return encode(value, MAX_NESTING)
+    except _Malformed as bad:
+        raise SerializationError(bad.reason, path=bad.trail.removeprefix(".")) from None
+    except RecursionError:  # a container that holds itself
+        raise SerializationError(
+            f"nested too deeply to encode; DynamoDB allows {MAX_NESTING} levels"
+        ) from None
+
+
+def _encode(value: object, room: int) -> AttributeValue:
     kind = type(value)  # exact types first: the common case, one comparison each
     if kind is str:
-        return {"S": value}
+        return {"S": _text(value)}  # type: ignore[arg-type]
     if kind is int or kind is Decimal:
         return _encode_number(value)  # type: ignore[arg-type]
     if kind is bool:
         return {"BOOL": value}
     if value is None:
         return {"NULL": True}
-    return _encode_other(value)
+    return _encode_other(value, room)
 
 
-def _encode_other(value: object) -> AttributeValue:
+def _encode_other(value: object, room: int) -> AttributeValue:
     """Containers, and subclasses such as ``StrEnum`` or ``IntEnum`` (as boto3 takes them)."""
-    if isinstance(value, Mapping):
-        return {"M": _encode_items(value.items())}
-    if isinstance(value, list | tuple):
-        return {"L": [serialize_value(v) for v in value]}
+    if isinstance(value, Mapping | list | tuple):
+        if room <= 0:
+            raise _Malformed(f"nested more than {MAX_NESTING} levels deep; DynamoDB's limit")
+        if isinstance(value, Mapping):
+            return {"M": _encode_members(value.items(), ".M.", room - 1)}
+        return {"L": _encode_elements(value, room - 1)}
     if isinstance(value, AbstractSet):
         return _encode_set(value)
     if isinstance(value, bytes | bytearray):
         return {"B": bytes(value)}
     if isinstance(value, str):
-        return {"S": str(value)}
+        return {"S": _text(str(value))}
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return _encode_number(value if isinstance(value, Decimal) else int(value))
+        return _encode_number(_number(value))
     if isinstance(value, float):
-        raise SerializationError(f"float {value!r} is not supported; use decimal.Decimal")
-    raise SerializationError(f"{type(value).__name__} has no DynamoDB representation")
-
-
-def serialize_mapping(item: Mapping[str, Any]) -> dict[str, AttributeValue]:
-    """Encode a mapping of attribute names to Python values as a DynamoDB JSON item."""
-    return _encode_items(item.items())
+        raise _Malformed(f"float {value!r} is not supported; use decimal.Decimal")
+    raise _Malformed(f"{type(value).__name__} has no DynamoDB representation")
