@@ -13,7 +13,12 @@ from typing import Any
 
 from dashboard_projection._errors import ConfigurationError
 from dashboard_projection._logging import configure_json_logging
-from dashboard_projection._processor import BatchResponse, LambdaContext, process_stream_event
+from dashboard_projection._processor import (
+    BatchResponse,
+    LambdaContext,
+    check_sink_fits,
+    process_stream_event,
+)
 from dashboard_projection._rules import DEFAULT_TTL_DAYS
 from dashboard_projection._sink import Sink
 from dashboard_projection._sink_dynamodb import DynamoDBSink
@@ -58,13 +63,15 @@ def make_handler(
         propagate_removes: Delete a primary item's dashboard items when it is deleted.
 
     Raises:
-        ConfigurationError: A variable is missing or invalid.
+        ConfigurationError: A variable is missing or invalid, or ``sink`` is not keyed like
+            the dashboard table.
     """
     env = os.environ if environ is None else environ
     ttl_days = _ttl_days(env)
     level = _log_level(env)
     target = sink if sink is not None else DynamoDBSink(_table_name(env))
     projection = DashboardProjection(ttl_days=ttl_days, propagate_removes=propagate_removes)
+    check_sink_fits(target, projection)
     configure_json_logging(level)  # only once every setting is known to be good
     logging.getLogger("dashboard_projection").debug("handler ready", extra={"ttl_days": ttl_days})
 
