@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dashboard_projection._cli_aws import connect, require_table, stream_arn
-from dashboard_projection._cli_console import Progress
+from dashboard_projection._cli_console import Progress, counted
 from dashboard_projection._cli_errors import INTERRUPTED, CliError
 from dashboard_projection._cli_handler import CliHandler, TallySink
 from dashboard_projection._cli_state import default_state_path
@@ -35,7 +35,7 @@ def command(args: argparse.Namespace) -> int:
     handler = CliHandler(
         sink, now=args.now, projection=DashboardProjection(propagate_removes=args.propagate_removes)
     )
-    with Progress("run", unit="records") as progress:
+    with Progress("run", unit="record") as progress:
         reader = StreamReader(
             aws.streams, checkpoint, batch_size=args.batch_size, on_records=progress.advance
         )
@@ -44,13 +44,14 @@ def command(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             checkpoint.save()
             raise CliError(
-                f"interrupted after {reader.records} records; the next run resumes from the "
-                "checkpoint",
+                f"interrupted after {counted(reader.records, 'record')}; the next run resumes "
+                "from the checkpoint",
                 where=str(path),
                 exit_code=INTERRUPTED,
             ) from None
         progress.detail = (
-            f"in {reader.batches} batches: {sink.puts} puts, {sink.deletes} deletes, "
-            f"{len(handler.rejected)} records rejected; checkpoint {path}"
+            f"in {counted(reader.batches, 'batch', 'batches')}: {counted(sink.puts, 'put')}, "
+            f"{counted(sink.deletes, 'delete')}, {counted(len(handler.rejected), 'record')} "
+            f"rejected; checkpoint {path}"
         )
     return 0
