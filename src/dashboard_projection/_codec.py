@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any, TypeVar
 
-from dashboard_projection._errors import DeserializationError, InvalidInputError
+from dashboard_projection._errors import DeserializationError, InvalidInputError, public
 from dashboard_projection._types import AttributeValue, WireItem
 
 _T = TypeVar("_T")
@@ -45,6 +45,7 @@ MAX_NESTING = 32
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
+@public
 class SerializationError(InvalidInputError):
     """A Python value that has no DynamoDB representation (a float, an empty set, NaN, ...)."""
 
