@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from dashboard_projection import (
     BadRecord,
     DeserializationError,
+    DynamoDBSink,
     InMemorySink,
     Put,
     RejectedWriteError,
@@ -29,6 +30,7 @@ from dashboard_projection import (
 from dashboard_projection._codec import number_problem
 from dashboard_projection.testing import attribute_values
 from hypothesis_profile import PROPERTY
+from servers import create_table, make_client
 
 SEVENTEEN_DIGITS = "110111111111111110000000000000000000000"  # 39 characters, 17 significant
 WIDE = Context(prec=10_000, Emin=-10_000_000, Emax=10_000_000)
@@ -166,3 +168,25 @@ def test_a_record_carrying_such_a_number_in_metadata_is_written() -> None:
     )
     assert dead == []
     assert len(sink) == 1
+
+
+@pytest.mark.integration
+def test_a_dynamodb_compatible_server_stores_what_the_rule_accepts(dynamodb_endpoint: str) -> None:
+    """dynalite counts digits as DynamoDB does (moto does not check): the rule agrees with it."""
+    client = make_client(dynamodb_endpoint)
+    table = create_table(client, [("k", "S")])
+    sink = DynamoDBSink(table, key_attributes=("k",), client=client)
+    accepted = [
+        SEVENTEEN_DIGITS,
+        str(10**40),
+        "0.5" + "0" * 45,
+        "1E-130",
+        "-9." + "9" * 37 + "E+125",
+    ]
+    result = sink.write([Put({"k": {"S": text}, "n": {"N": text}}) for text in accepted])
+    assert result.ok, result.failed
+    for text in accepted:
+        stored = client.get_item(TableName=table, Key={"k": {"S": text}}, ConsistentRead=True)
+        assert Decimal(stored["Item"]["n"]["N"]) == Decimal(text)
+    refused = sink.write([Put({"k": {"S": "x"}, "n": {"N": "1" * 39 + "000"}})])
+    assert [type(failure.error) for failure in refused.failed] == [RejectedWriteError]
