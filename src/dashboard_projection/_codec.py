@@ -32,7 +32,7 @@ MIN_ADJUSTED_EXPONENT = -130
 #: Adjusted exponent of the largest magnitude, 9.99...E+125.
 MAX_ADJUSTED_EXPONENT = 125
 _OUTSIDE = (
-    "is outside DynamoDB's range: magnitudes from 1E-130 to "
+    "is outside DynamoDB's number range: magnitudes from 1E-130 to "
     "9.9999999999999999999999999999999999999E+125, or zero"
 )
 
