@@ -75,7 +75,7 @@ class Terminal(io.StringIO):
 def test_the_progress_bar_is_drawn_on_a_terminal_only() -> None:
     terminal, log = Terminal(), io.StringIO()
     for stream in (terminal, log):
-        with Progress("loading", total=4, unit="writes", stream=stream) as progress:
+        with Progress("loading", total=4, unit="write", stream=stream) as progress:
             progress.advance(2)
             progress.detail = "to t"
     assert f"\r\033[Kloading: [{'.' * 28}] 0/4 writes\r" in terminal.getvalue()

@@ -75,7 +75,7 @@ def test_a_rejected_record_is_one_log_line_and_counted(
     path = tmp_path / "event.json"
     path.write_text(json.dumps(event))
     code, _, err = replay(capsys, str(path), "--dry-run")
-    assert code == 0  # as in Lambda: a bad record is reported and skipped, not retried
+    assert code == 3  # processed as in Lambda (skipped, not retried), and a script can tell
     rejected = [line for line in err.splitlines() if "record rejected" in line]
     assert len(rejected) == 1
     assert rejected[0].startswith("dashboard-projection: record rejected: NewImage.score")

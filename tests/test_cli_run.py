@@ -76,7 +76,7 @@ def test_run_projects_the_stream_and_a_rerun_goes_on_from_the_checkpoint(
     more = [Put(item) for item in demo_data(seed=7, items=5).items]
     DynamoDBSink(demo.source_table, client=demo.aws.writer, key_attributes=PRIMARY_KEY).write(more)
     assert main(argv) == 0
-    assert "run: 5 records in 1 batches" in capsys.readouterr().err
+    assert "run: 5 records in 1 batch: " in capsys.readouterr().err
     assert _differences(demo) == []
 
 

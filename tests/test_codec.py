@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import decimal
 import enum
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from dashboard_projection import (
@@ -112,7 +113,7 @@ MALFORMED = {
     "Infinity": {"N": "Infinity"},
     "-Infinity": {"N": "-Infinity"},
     "39 significant digits": {"N": "1" * 39},
-    "39 digits with trailing zeros": {"N": "1." + "0" * 38},
+    "39 significant digits among zeros": {"N": "000" + "1" * 39 + "0" * 10},
     "exponent too large": {"N": "1E+126"},
     "exponent too small": {"N": "1E-131"},
     "huge exponent": {"N": "1E999999999999999999999"},
@@ -166,7 +167,7 @@ def test_the_reason_says_what_was_wrong() -> None:
         deserialize_image({"x": {"S": "a", "N": "1"}})
     with pytest.raises(DeserializationError, match="unknown type tag 'X'"):
         deserialize_image({"x": {"X": "1"}})
-    with pytest.raises(DeserializationError, match="more than 38 significant digits"):
+    with pytest.raises(DeserializationError, match="has 39 significant digits; DynamoDB stores"):
         deserialize_image({"x": {"N": "1" * 39}})
 
 
@@ -204,8 +205,15 @@ def freeze_sets(value: Any) -> Any:
 
 @PROPERTY
 @given(attribute_values(binary=False))
-def test_agrees_with_boto3_on_every_valid_value(value: dict[str, Any]) -> None:
-    assert canonical(deserialize_value(value)) == canonical(boto3_value(value))
+def test_agrees_with_boto3_on_every_value_boto3_reads(value: dict[str, Any]) -> None:
+    ours = deserialize_value(value)
+    try:
+        theirs = boto3_value(value)
+    except decimal.DecimalException:
+        # boto3's context counts trailing zeros as digits: "1" and 38 zeros is too much for it.
+        event("boto3 refuses a number DynamoDB stores")
+        return
+    assert canonical(ours) == canonical(theirs)
 
 
 @PROPERTY
@@ -229,7 +237,9 @@ def python_values() -> st.SearchStrategy[Any]:
     )
     return st.recursive(
         scalars,
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(min_size=1), inner, max_size=4)
+        ),
         max_leaves=10,
     )
 
@@ -259,7 +269,10 @@ UNSERIALIZABLE = {
     "Infinity": Decimal("Infinity"),
     "-Infinity": Decimal("-Infinity"),
     "39 digits": Decimal("1" * 39),
-    "int of 39 digits": 10**38,
+    "int of 39 significant digits": 10**38 + 1,
+    "int of 39 significant digits and zeros": (10**38 + 1) * 10**40,
+    "int too large": 10**126,
+    "int far too large": 10**5000,
     "too large": Decimal("1E+126"),
     "too small": Decimal("1E-131"),
     "empty set": set(),

@@ -5,7 +5,9 @@ The view is ``examples/orders/orders.py``, exactly as docs/your-dashboard.md sho
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -385,3 +387,23 @@ def test_propagate_removes_is_for_the_default_view(tmp_path: Path) -> None:
     event.write_text(json.dumps({"Records": []}))
     args = ["replay", str(event), "--dry-run", "--view", "orders:orders", "--propagate-removes"]
     assert main(args) == USAGE
+
+
+@pytest.mark.integration
+def test_the_orders_lambda_module_runs_on_moto(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``examples/orders/orders_lambda.py`` as Lambda would load it: configured from the
+    environment, writing to the table its view defines."""
+    client = make_client(moto_endpoint)
+    table = create_view_table(client, orders.table_spec("orders-dashboard"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("DASHBOARD_TABLE_NAME", table)
+    monkeypatch.delitem(sys.modules, "orders_lambda", raising=False)
+    module = importlib.import_module("orders_lambda")
+    event = {"Records": [record("INSERT", 1, order())]}
+    assert module.lambda_handler(event, None) == {"batchItemFailures": []}
+    assert len(client.scan(TableName=table)["Items"]) == 3

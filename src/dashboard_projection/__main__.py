@@ -8,7 +8,8 @@
 
 Each command's module is imported only when it runs, so that ``import dashboard_projection``, and
 ``--help``, stay light; boto3 and moto load with the commands that use them. Whatever goes wrong
-is one line on stderr and a non-zero exit code (see ``_cli_errors``), never a traceback.
+is one line on stderr and a non-zero exit code (see ``_cli_errors``), never a traceback; a
+missing extra names the one to install, and a closed stdout ends the command quietly.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from dashboard_projection._cli._errors import FAILURE, INTERRUPTED, CliError, as_cli_error
+from dashboard_projection._cli._errors import BROKEN_PIPE, INTERRUPTED, CliError, as_cli_error
 from dashboard_projection._cli._handler import cli_logging
 from dashboard_projection._cli._parser import parse_args
 
@@ -38,9 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             error = CliError("interrupted", exit_code=INTERRUPTED)
         except BrokenPipeError:  # `... | head`: the reader has all it wanted
             _discard_stdout()
-            return FAILURE
+            return BROKEN_PIPE
         except Exception as exc:
-            known = as_cli_error(exc)
+            known = as_cli_error(exc, args.command)
             if known is None:
                 raise
             error = known

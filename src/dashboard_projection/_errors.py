@@ -10,17 +10,31 @@
         └── RejectedWriteError          DynamoDB rejected the item itself: retrying cannot help
 
 Every message says what was wrong, where (record id, attribute path) and what was expected.
+Each class names its public module (``dashboard_projection.ConfigurationError`` in a traceback,
+not the private module that defines it).
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
 
+_Class = TypeVar("_Class", bound=type)
+
+
+def public(cls: _Class) -> _Class:
+    """Show ``cls`` as ``dashboard_projection.<name>``, where users import it from."""
+    cls.__module__ = "dashboard_projection"
+    return cls
+
+
+@public
 class DashboardProjectionError(Exception):
     """Root of every error this package raises on purpose."""
 
     retryable: bool = False
 
 
+@public
 class InvalidInputError(DashboardProjectionError):
     """The record or item is wrong; processing it again gives the same error.
 
@@ -39,27 +53,33 @@ class InvalidInputError(DashboardProjectionError):
         super().__init__(f"{path}: {message}" if path else message)
 
 
+@public
 class DeserializationError(InvalidInputError):
     """DynamoDB JSON that is malformed: unknown or multiple type tags, bad payloads, bad numbers."""
 
 
+@public
 class ItemValidationError(InvalidInputError):
     """An item that decodes but breaks the model: a missing field, a bad timestamp, a score of 2."""
 
 
+@public
 class ConfigurationError(DashboardProjectionError):
     """A setting or argument is invalid; raised early, before any record is processed."""
 
 
+@public
 class WriteError(DashboardProjectionError):
     """A sink could not apply a write."""
 
 
+@public
 class RetryableWriteError(WriteError):
     """A transient failure (throttling, a 5xx, a timeout): the same write may succeed later."""
 
     retryable = True
 
 
+@public
 class RejectedWriteError(WriteError):
     """The store rejected the write itself (e.g. a ValidationException): retrying cannot help."""

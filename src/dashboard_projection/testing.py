@@ -59,7 +59,12 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "dashboard_projection.testing needs Hypothesis: pip install 'dashboard-projection[testing]'"
     ) from exc
 
-from dashboard_projection._engine._codec import DYNAMODB_CONTEXT, serialize_value
+from dashboard_projection._engine._codec import (
+    MAX_ADJUSTED_EXPONENT,
+    MAX_SIGNIFICANT_DIGITS,
+    MIN_ADJUSTED_EXPONENT,
+    serialize_value,
+)
 from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._sentiment._keys import base_item_key, tag_item_key
 from dashboard_projection._sentiment._models import Metadata, PrimaryItem
@@ -70,13 +75,15 @@ __all__ = ["attribute_values", "primary_items", "stream_events", "stream_images"
 
 SearchStrategy = st.SearchStrategy
 
-# DynamoDB's numbers: 38 significant digits, nonzero magnitudes from 1E-130 to 9.99…E+125, and
-# (as boto3's decimal context has it) no digit below 1E-165 and no zero above 0E+126.
-_MAX_DIGITS = 38
-_MIN_ADJUSTED = -130
-_MAX_ADJUSTED = 125
-_MIN_EXPONENT = DYNAMODB_CONTEXT.Etiny()
-_MAX_ZERO_EXPONENT = DYNAMODB_CONTEXT.Emax
+# DynamoDB's numbers: 38 significant digits (leading and trailing zeros trimmed), nonzero
+# magnitudes from 1E-130 to 9.99…E+125, and zero. Spellings may carry any number of zeros.
+_MAX_DIGITS = MAX_SIGNIFICANT_DIGITS
+_MIN_ADJUSTED = MIN_ADJUSTED_EXPONENT
+_MAX_ADJUSTED = MAX_ADJUSTED_EXPONENT
+_SMALL_EXPONENTS = st.integers(-3, 3)
+_ZERO_EXPONENTS = _SMALL_EXPONENTS | st.integers(-200, 200)
+# Mostly a few; sometimes enough to pass 38 digits as written ("1" and 45 zeros is one digit).
+_TRAILING_ZEROS = st.integers(0, 3) | st.integers(0, _MAX_DIGITS + 12)
 
 _CHARACTERS = st.characters(codec="utf-8")  # any code point but lone surrogates
 _KEY_CHARACTERS = st.one_of(st.sampled_from("#%-_/:. é€𝄞"), _CHARACTERS)
@@ -104,7 +111,8 @@ def attribute_values(*, max_depth: int = 2, binary: bool = True) -> SearchStrate
     """Any valid DynamoDB JSON attribute value, as it appears in a Lambda stream event.
 
     Numbers are strings within DynamoDB's limits in varied spellings (``"1e5"``, ``"-0.50"``,
-    ``"007"``, ``"+.5E-03"``); sets are non-empty and hold no two equal members (``"1"`` and
+    ``"007"``, ``"+.5E-03"``, and trailing zeros past 38 digits as written, which DynamoDB does
+    not count); sets are non-empty and hold no two equal members (``"1"`` and
     ``"1.0"`` are one number); binary is base64 text.
 
     Args:
@@ -309,14 +317,14 @@ def stream_events(
 
 
 def _draw_number(draw: st.DrawFn) -> Decimal:
-    """A Decimal DynamoDB stores exactly (and boto3's context accepts); small exponents mostly."""
+    """A Decimal DynamoDB stores exactly; small exponents mostly."""
     coefficient = int(draw(st.text("0123456789", min_size=1, max_size=_MAX_DIGITS)))
     if coefficient:
         top = len(str(coefficient)) - 1  # adjusted exponent = exponent + top
-        low, high = max(_MIN_ADJUSTED - top, _MIN_EXPONENT), _MAX_ADJUSTED - top
+        low, high = _MIN_ADJUSTED - top, _MAX_ADJUSTED - top
+        exponent = draw(st.integers(low, high)) if draw(st.booleans()) else draw(_SMALL_EXPONENTS)
     else:
-        low, high = _MIN_EXPONENT, _MAX_ZERO_EXPONENT
-    exponent = draw(st.integers(low, high)) if draw(st.booleans()) else draw(st.integers(-3, 3))
+        exponent = draw(_ZERO_EXPONENTS)
     return Decimal(f"{'-' if draw(st.booleans()) else ''}{coefficient}E{exponent}")
 
 
@@ -326,8 +334,7 @@ def _draw_spelling(draw: st.DrawFn, number: Decimal) -> str:
     if not isinstance(exponent, int):
         raise InvalidArgument(f"only finite numbers have spellings, got {number!r}")
     digits = "".join(map(str, digit_tuple))
-    room = min(_MAX_DIGITS - len(digits.lstrip("0")), exponent - _MIN_EXPONENT)
-    zeros = draw(st.integers(0, max(room, 0)))  # "0.5" as "0.500": more digits, same number
+    zeros = draw(_TRAILING_ZEROS)  # "0.5" as "0.500": more digits, same number
     text = "0" * draw(st.integers(0, 2)) + digits + "0" * zeros
     exponent -= zeros
     point = draw(st.integers(0, len(text)))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dashboard_projection._cli._aws import Aws, connect, require_table
-from dashboard_projection._cli._console import Progress, note
+from dashboard_projection._cli._console import Progress, counted, note
 from dashboard_projection._cli._errors import INTERRUPTED, CliError
 from dashboard_projection._cli._handler import CliHandler, Record, TallySink, deliver
 from dashboard_projection._cli._state import damaged, default_state_path, load_state, save_state
@@ -98,12 +98,12 @@ def command(args: argparse.Namespace) -> int:
     sink = TallySink(DynamoDBSink(args.table, client=aws.writer))
     handler = CliHandler(sink, now=args.now, projection=projection_of(args))
     total = count * len(todo) // args.segments
-    with Progress("backfill", total=total or None, unit="items") as progress:
+    with Progress("backfill", total=total or None, unit="item") as progress:
         job = _Backfill(aws, args.source_table, handler, args.segments, progress, path, state)
         _run(job, todo)
         progress.detail = (
-            f"from {len(todo)} of {args.segments} segments: {sink.puts} puts, "
-            f"{len(handler.rejected)} items rejected"
+            f"from {len(todo)} of {counted(args.segments, 'segment')}: "
+            f"{counted(sink.puts, 'put')}, {counted(len(handler.rejected), 'item')} rejected"
         )
     path.unlink(missing_ok=True)
     return 0

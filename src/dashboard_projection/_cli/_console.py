@@ -24,6 +24,11 @@ def say(line: str = "") -> None:
     sys.stdout.flush()
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``1 record``, ``2 records``: a count and its noun, singular or plural as English wants."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def note(line: str) -> None:
     """Print a line about the work on stderr."""
     sys.stderr.write(f"{line}\n")
@@ -46,7 +51,8 @@ class Progress:
         label: str,
         *,
         total: int | None = None,
-        unit: str = "items",
+        unit: str = "item",
+        units: str = "",
         stream: TextIO | None = None,
     ) -> None:
         """Prepare a bar; ``total`` may be a guess (it only sets the bar's scale).
@@ -54,12 +60,14 @@ class Progress:
         Args:
             label: What is being done, e.g. ``"streaming"``.
             total: How many units to expect, or ``None`` for a plain counter.
-            unit: What is counted, plural.
+            unit: What is counted, singular (``"record"``).
+            units: Its plural, when not ``unit`` + "s" (``"queries"``).
             stream: Where to draw; ``sys.stderr`` when ``None`` (looked up now, not at import).
         """
         self._label = label
         self._total = total
         self._unit = unit
+        self._units = units or f"{unit}s"
         self._stream = stream if stream is not None else sys.stderr
         self._live = self._stream.isatty()
         self._lock = threading.Lock()
@@ -85,9 +93,8 @@ class Progress:
                 self._stream.write("\r\033[K")
             if exc is None:
                 seconds = time.monotonic() - self._started
-                self._stream.write(
-                    f"{self._label}: {self._counted(self.count)} in {seconds:.1f} s\n"
-                )
+                shown = counted(self.count, self._unit, self._units)
+                self._stream.write(f"{self._label}: {self._detailed(shown)} in {seconds:.1f} s\n")
             self._stream.flush()
 
     def advance(self, count: int = 1) -> None:
@@ -101,13 +108,14 @@ class Progress:
         if not self._live or (not force and now - self._drawn < _REDRAW_SECONDS):
             return
         self._drawn = now
-        shown: int | str = self.count
+        shown = counted(self.count, self._unit, self._units)
         if self._total:
             done = min(self.count, self._total) * _BAR_WIDTH // self._total
-            shown = f"[{'#' * done}{'.' * (_BAR_WIDTH - done)}] {self.count}/{self._total}"
-        self._stream.write(f"\r\033[K{self._label}: {self._counted(shown)}")
+            bar = f"[{'#' * done}{'.' * (_BAR_WIDTH - done)}]"
+            shown = f"{bar} {self.count}/{self._total} {self._units}"
+        self._stream.write(f"\r\033[K{self._label}: {self._detailed(shown)}")
         self._stream.flush()
 
-    def _counted(self, count: object) -> str:
-        """``<count> <unit>``, and the detail if any."""
-        return f"{count} {self._unit}" + (f" {self.detail}" if self.detail else "")
+    def _detailed(self, shown: str) -> str:
+        """``shown``, and the detail if any."""
+        return shown + (f" {self.detail}" if self.detail else "")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from dashboard_projection._cli._aws import Aws, connect, stream_arn
-from dashboard_projection._cli._console import Progress, say
+from dashboard_projection._cli._console import Progress, counted, say
 from dashboard_projection._cli._dashboard_check import differences, expected_dashboard, report, scan
 from dashboard_projection._cli._dashboard_summary import read_summary, render_summary
 from dashboard_projection._cli._demo_data import PRIMARY_KEY, DemoData, demo_data
@@ -152,7 +152,7 @@ class Demo:
 
     def _write(self, label: str, ops: Sequence[WriteOp]) -> None:
         sink = DynamoDBSink(self.source_table, client=self.aws.writer, key_attributes=PRIMARY_KEY)
-        with Progress(label, total=len(ops), unit="writes") as progress:
+        with Progress(label, total=len(ops), unit="write") as progress:
             for start in range(0, len(ops), _WRITE_CHUNK):
                 chunk = ops[start : start + _WRITE_CHUNK]
                 result = sink.write(chunk)
@@ -168,20 +168,25 @@ class Demo:
         handler = CliHandler(sink, now=self.now, projection=projection)
         checkpoint = ShardCheckpoint(None, stream_arn(self.aws, self.source_table))
         expected = len(self.data.items) + len(self.data.changes)
-        with Progress("streaming", total=expected, unit="records") as progress:
+        with Progress("streaming", total=expected, unit="record") as progress:
             reader = StreamReader(self.aws.streams, checkpoint, on_records=progress.advance)
             reader.run(handler, idle_exit=_SETTLE_SECONDS, expected=expected)
-        rejected = f", {len(handler.rejected)} records rejected" if handler.rejected else ""
+        rejected = (
+            f", {counted(len(handler.rejected), 'record')} rejected" if handler.rejected else ""
+        )
         say(
-            f"3. Read the stream as Lambda's event source mapping does: {reader.records} records "
-            f"from {len(checkpoint.positions)} shard(s) in {reader.batches} batches of up to "
-            f"100, each through process_stream_event (clock {_iso(self.now)}; REMOVEs "
-            f"propagate): {sink.puts} puts and {sink.deletes} deletes in {self.table}{rejected}."
+            "3. Read the stream as Lambda's event source mapping does: "
+            f"{counted(reader.records, 'record')} from "
+            f"{counted(len(checkpoint.positions), 'shard')} in "
+            f"{counted(reader.batches, 'batch', 'batches')} of up to 100, each through "
+            f"process_stream_event (clock {_iso(self.now)}; REMOVEs propagate): "
+            f"{counted(sink.puts, 'put')} and {counted(sink.deletes, 'delete')} in "
+            f"{self.table}{rejected}."
         )
 
     def summarize(self) -> None:
         """Print the dashboard as its queries see it."""
-        with Progress("querying", unit="queries") as progress:
+        with Progress("querying", unit="query", units="queries") as progress:
             days = list(self.data.days)
             summary = read_summary(self.aws.dynamodb, self.table, days, on_query=progress.advance)
         say("4. The dashboard, read back with the library's queries:")
@@ -190,7 +195,7 @@ class Demo:
 
     def check(self) -> bool:
         """Compare the dashboard table with the pure projection of the primary table; print it."""
-        with Progress("checking", unit="items") as progress:
+        with Progress("checking", unit="item") as progress:
             primary = scan(self.aws.dynamodb, self.source_table, on_items=progress.advance)
             expected = expected_dashboard(primary, self.now)
             found = differences(

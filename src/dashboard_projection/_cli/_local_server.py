@@ -12,12 +12,8 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from dashboard_projection._cli._errors import FAILURE, CliError
-
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-_INSTALL = "pip install 'dashboard-projection[local]'"
 
 
 @contextlib.contextmanager
@@ -25,16 +21,11 @@ def embedded_server() -> Iterator[str]:
     """Run moto's server on a free port of 127.0.0.1 until the block ends; yield its URL.
 
     Raises:
-        CliError: moto's server is not installed (the ``local`` extra is missing).
+        ModuleNotFoundError: moto's server is not installed; the command line reports it as
+            the missing ``local`` extra.
     """
-    try:
-        from moto.server import ThreadedMotoServer  # noqa: PLC0415 - the extra is optional
-    except ImportError as exc:
-        raise CliError(
-            f"the local DynamoDB server needs moto[server]: {_INSTALL}",
-            where=f"{type(exc).__name__}: {exc}",
-            exit_code=FAILURE,
-        ) from None
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - the extra is optional
+
     access_log = logging.getLogger("werkzeug")  # one line per HTTP request otherwise
     level = access_log.level
     access_log.setLevel(logging.WARNING)

@@ -17,8 +17,10 @@ MAX_BATCH_SIZE = 1000  # GetRecords' limit
 
 _EPILOG = """\
 exit codes: 0 done; 1 the work failed (unreachable endpoint, DynamoDB error, failed writes, the
-demo's check found differences); 2 bad command line or input (file, JSON, event, table); 130
-interrupted. State files for run and backfill default to ./.dashboard-projection/.
+demo's check found differences); 2 bad command line or input (file, JSON, event, table, a
+missing extra); 3 replay rejected records as bad input (the rest was processed); 130
+interrupted; 141 stdout closed early (e.g. | head). State files for run and backfill default
+to ./.dashboard-projection/.
 """
 
 
@@ -140,7 +142,9 @@ def _replay(commands: _Commands[argparse.ArgumentParser]) -> None:
         "_cli._replay",
         "run a saved Lambda event through process_stream_event",
         "Process a saved DynamoDB Streams Lambda event as the Lambda would: print the batch "
-        "response (or, with --dry-run, the items) on stdout, a summary on stderr.",
+        "response (or, with --dry-run, the items) on stdout, a summary on stderr. Exit code 3 "
+        "when any record was rejected as bad input (in Lambda it would be dead-lettered; the "
+        "rest is processed), 1 when writes failed (Lambda would retry the batch), else 0.",
     )
     replay.add_argument("event", metavar="EVENT.json", help="the Lambda event, as JSON")
     replay.add_argument("--dry-run", action="store_true", help="print the items, write nothing")
@@ -200,6 +204,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         main.error("replay: give --table D to write to, or --dry-run to print the items")
     if args.command == "replay" and args.ddb_json and not args.dry_run:
         main.error("replay: --ddb-json goes with --dry-run")
+    if args.command == "replay" and args.dry_run:
+        ignored = [
+            option
+            for option, value in (
+                ("--table", args.table),
+                ("--endpoint-url", args.endpoint_url),
+                ("--region", args.region),
+            )
+            if value is not None
+        ]
+        if ignored:
+            main.error(f"replay: --dry-run writes nothing, so {' and '.join(ignored)} cannot apply")
     return args
 
 

@@ -3,7 +3,9 @@
 For "what did this batch do?": the event goes through :func:`process_stream_event` as in Lambda.
 With ``--dry-run`` nothing is written: the writes go to an in-memory table that refuses what
 DynamoDB would refuse, and the items put are printed as JSON lines; otherwise they go to
-``--table``. stdout gets the data (the batch response, or the items); stderr the summary.
+``--table``. stdout gets the data (the batch response, or the items); stderr the summary. A
+script can tell the outcomes apart: exit 0 when every record was processed, 3 when any was
+rejected as bad input (the rest still processed, as in Lambda), 1 when writes failed.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dashboard_projection._cli._console import note, say
-from dashboard_projection._cli._errors import FAILURE, CliError
+from dashboard_projection._cli._console import counted, note, say
+from dashboard_projection._cli._errors import FAILURE, REJECTED, CliError
 from dashboard_projection._cli._handler import CliHandler, TallySink
 from dashboard_projection._cli._view import projection_of
 from dashboard_projection._engine._codec import deserialize_image
@@ -63,16 +65,18 @@ def command(args: argparse.Namespace) -> int:
     sink = TallySink(_target(args, projection.key_attributes), keep=args.dry_run)
     handler = CliHandler(sink, now=args.now, projection=projection)
     response = handler(event)
-    counts = f"{len(event['Records'])} records, {len(handler.rejected)} rejected"
+    counts = f"{counted(len(event['Records']), 'record')}, {len(handler.rejected)} rejected"
     if args.dry_run:
         _print_ops(sink.ops, ddb_json=args.ddb_json)
-        writes = f"would put {sink.puts} items, would delete {sink.deletes}"
+        writes = f"would put {counted(sink.puts, 'item')}, would delete {sink.deletes}"
         note(f"replay (dry run): {counts}; {writes}; batch response {json.dumps(response)}")
     else:
         say(json.dumps(response))
-        writes = f"put {sink.puts} items, deleted {sink.deletes} in table {args.table!r}"
+        writes = f"put {counted(sink.puts, 'item')}, deleted {sink.deletes} in table {args.table!r}"
         note(f"replay: {counts}; {writes}")
-    return FAILURE if response["batchItemFailures"] else 0
+    if response["batchItemFailures"]:
+        return FAILURE
+    return REJECTED if handler.rejected else 0
 
 
 def _print_ops(ops: list[WriteOp], *, ddb_json: bool) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dashboard_projection._cli._aws import connect, require_table, stream_arn
-from dashboard_projection._cli._console import Progress
+from dashboard_projection._cli._console import Progress, counted
 from dashboard_projection._cli._errors import INTERRUPTED, CliError
 from dashboard_projection._cli._handler import CliHandler, TallySink
 from dashboard_projection._cli._state import default_state_path
@@ -33,7 +33,7 @@ def command(args: argparse.Namespace) -> int:
     checkpoint = ShardCheckpoint.load(path, arn)
     sink = TallySink(DynamoDBSink(args.table, client=aws.writer))
     handler = CliHandler(sink, now=args.now, projection=projection_of(args))
-    with Progress("run", unit="records") as progress:
+    with Progress("run", unit="record") as progress:
         reader = StreamReader(
             aws.streams, checkpoint, batch_size=args.batch_size, on_records=progress.advance
         )
@@ -42,13 +42,14 @@ def command(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             checkpoint.save()
             raise CliError(
-                f"interrupted after {reader.records} records; the next run resumes from the "
-                "checkpoint",
+                f"interrupted after {counted(reader.records, 'record')}; the next run resumes "
+                "from the checkpoint",
                 where=str(path),
                 exit_code=INTERRUPTED,
             ) from None
         progress.detail = (
-            f"in {reader.batches} batches: {sink.puts} puts, {sink.deletes} deletes, "
-            f"{len(handler.rejected)} records rejected; checkpoint {path}"
+            f"in {counted(reader.batches, 'batch', 'batches')}: {counted(sink.puts, 'put')}, "
+            f"{counted(sink.deletes, 'delete')}, {counted(len(handler.rejected), 'record')} "
+            f"rejected; checkpoint {path}"
         )
     return 0

@@ -12,35 +12,40 @@ import base64
 import re
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from decimal import (
-    Clamped,
-    Context,
-    Decimal,
-    Inexact,
-    InvalidOperation,
-    Overflow,
-    Rounded,
-    Underflow,
-)
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any, TypeVar
 
-from dashboard_projection._errors import DeserializationError, InvalidInputError
+from dashboard_projection._errors import DeserializationError, InvalidInputError, public
 from dashboard_projection._types import AttributeValue, WireItem
 
-#: DynamoDB's number precision, as boto3 states it: any rounding at all is an error.
-DYNAMODB_CONTEXT = Context(
-    prec=38, Emin=-128, Emax=126, traps=[Clamped, Overflow, Inexact, Rounded, Underflow]
+_T = TypeVar("_T")
+
+# DynamoDB's numbers, as its developer guide states them: "up to 38 digits of precision"
+# counted after "leading and trailing zeroes are trimmed", and non-zero magnitudes from 1E-130
+# to 9.9999999999999999999999999999999999999E+125. (boto3's decimal context counts trailing
+# zeros as digits, so it refuses 1E+38 spelled out, which DynamoDB stores and returns.)
+#: Most significant digits a DynamoDB number has, leading and trailing zeros not counted.
+MAX_SIGNIFICANT_DIGITS = 38
+#: Adjusted exponent (``Decimal.adjusted()``) of the smallest non-zero magnitude, 1E-130.
+MIN_ADJUSTED_EXPONENT = -130
+#: Adjusted exponent of the largest magnitude, 9.99...E+125.
+MAX_ADJUSTED_EXPONENT = 125
+_OUTSIDE = (
+    "is outside DynamoDB's number range: magnitudes from 1E-130 to "
+    "9.9999999999999999999999999999999999999E+125, or zero"
 )
-_MIN_ADJUSTED_EXPONENT = -130  # 1E-130 is the smallest magnitude DynamoDB stores
-_MAX_ADJUSTED_EXPONENT = 125  # 9.99…E+125 is the largest
 
 # The common case, decided cheaply: at most 38 characters of digits, "." and "-" cannot exceed
 # 38 significant digits nor leave the exponent range, and Decimal() rejects the rest of them.
 _PLAIN_CHARS = "0123456789.-"
 PLAIN_MAX_LEN = 38
+#: How deep DynamoDB lets maps and lists nest.
+MAX_NESTING = 32
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
+@public
 class SerializationError(InvalidInputError):
     """A Python value that has no DynamoDB representation (a float, an empty set, NaN, ...)."""
 
@@ -78,14 +83,39 @@ def _decode_number(payload: object) -> Decimal:
     if not _NUMBER.fullmatch(payload):
         raise _Malformed(f"expected a decimal number (no NaN or Infinity), got {payload[:60]!r}")
     try:
-        number = DYNAMODB_CONTEXT.create_decimal(payload)
-    except (Overflow, Underflow, Clamped):
-        raise _Malformed(f"{payload[:60]!r} is outside DynamoDB's number range") from None
-    except (Inexact, Rounded):
-        raise _Malformed(f"{payload[:60]!r} has more than 38 significant digits") from None
-    if number and not _MIN_ADJUSTED_EXPONENT <= number.adjusted() <= _MAX_ADJUSTED_EXPONENT:
-        raise _Malformed(f"{payload[:60]!r} is outside DynamoDB's range 1E-130 to 9.9E+125")
+        number = Decimal(payload)  # exact: the grammar above admits no NaN, no Infinity
+    except InvalidOperation:  # an exponent beyond what Decimal can represent at all
+        raise _Malformed(f"{payload[:60]!r} {_OUTSIDE}") from None
+    problem = number_problem(number)
+    if problem is not None:
+        raise _Malformed(f"{payload[:60]!r} {problem}")
     return number
+
+
+def number_problem(number: Decimal) -> str | None:
+    """Why DynamoDB would refuse ``number``, or ``None`` when it stores it: the one number rule.
+
+    Up to 38 significant digits once leading and trailing zeros are trimmed (so
+    ``110111111111111110000000000000000000000`` has 17), non-zero magnitudes from 1E-130 to
+    9.9999999999999999999999999999999999999E+125, or zero; no NaN, no Infinity. The decoder,
+    the serializer and the sinks' pre-send checks all apply it.
+    """
+    if not number.is_finite():
+        return "is not a finite number; DynamoDB has no NaN or Infinity"
+    if not number:
+        return None
+    digits = number.as_tuple().digits  # leading zeros are never kept in a Decimal's digits
+    significant = len(digits)
+    while not digits[significant - 1]:
+        significant -= 1
+    if significant > MAX_SIGNIFICANT_DIGITS:
+        return (
+            f"has {significant} significant digits; DynamoDB stores at most "
+            f"{MAX_SIGNIFICANT_DIGITS} significant digits (leading and trailing zeros not counted)"
+        )
+    if not MIN_ADJUSTED_EXPONENT <= number.adjusted() <= MAX_ADJUSTED_EXPONENT:
+        return _OUTSIDE
+    return None
 
 
 def _decode_string(payload: object) -> str:
@@ -130,14 +160,20 @@ def _unique(members: list[Any], tag: str) -> frozenset[Any]:
     return unique
 
 
-def _locate(decode: Callable[[object], Any], elements: list[Any], tag: str) -> _Malformed:
-    """On the error path only: find the first element that fails, and say where it is."""
-    for index, element in enumerate(elements):
-        try:
-            decode(element)
-        except _Malformed as bad:
-            return bad.within(f".{tag}[{index}]")
-    return _Malformed(f"{tag} could not be decoded")  # pragma: no cover - a failure was seen
+def _each(convert: Callable[[Any], Any], elements: Iterable[Any], tag: str) -> list[Any]:
+    """``convert`` applied to each element; an error names the element's index.
+
+    The index is counted as the elements go, not found again afterwards: re-converting a
+    failed element at every level of a nested list would take time exponential in its depth.
+    """
+    converted: list[Any] = []
+    append = converted.append
+    try:
+        for element in elements:
+            append(convert(element))
+    except _Malformed as bad:
+        raise bad.within(f".{tag}[{len(converted)}]") from None
+    return converted
 
 
 def _only_strings(payload: list[Any]) -> bool:
@@ -155,10 +191,7 @@ def _set_decoder(
     def decode_set(payload: object) -> frozenset[Any]:
         if type(payload) is not list or not payload:
             raise _Malformed(f"expected a non-empty list for {tag}, got {_describe(payload)}")
-        try:
-            members = list(payload if trivially_valid(payload) else map(decode, payload))
-        except _Malformed:
-            raise _locate(decode, payload, tag) from None
+        members = payload if trivially_valid(payload) else _each(decode, payload, tag)
         return _unique(members, tag)
 
     return decode_set
@@ -167,10 +200,7 @@ def _set_decoder(
 def _decode_list(payload: object) -> list[Any]:
     if type(payload) is not list:
         raise _Malformed(f"expected a list for L, got {_describe(payload)}")
-    try:
-        return [_decode(element) for element in payload]
-    except _Malformed:
-        raise _locate(_decode, payload, "L") from None
+    return _each(_decode, payload, "L")
 
 
 def _decode_map(payload: object) -> dict[str, Any]:
@@ -188,7 +218,7 @@ def _decode_members(members: dict[Any, Any], separator: str) -> dict[str, Any]:
             try:
                 (tag,) = value
                 payload = value[tag]
-            except (TypeError, ValueError, KeyError):
+            except (TypeError, ValueError, LookupError):  # [2][2], "S"["S"]: not a dict at all
                 raise _not_an_attribute_value(value) from None
             kind = type(payload)
             if tag == "S" and kind is str:
@@ -229,7 +259,7 @@ def _decode(value: object) -> Any:  # noqa: ANN401 - a DynamoDB value decodes to
         (tag,) = value  # type: ignore[misc]
         decode = _DECODERS[tag]
         payload = value[tag]  # type: ignore[index]
-    except (TypeError, ValueError, KeyError):
+    except (TypeError, ValueError, LookupError):
         raise _not_an_attribute_value(value) from None
     return decode(payload)
 
@@ -260,10 +290,7 @@ def deserialize_value(value: AttributeValue, *, path: str = "") -> Any:  # noqa:
     Raises:
         DeserializationError: The value is malformed; the message names the attribute path.
     """
-    try:
-        return _decode(value)
-    except _Malformed as bad:
-        raise DeserializationError(bad.reason, path=path + bad.trail) from None
+    return _decoding(_decode, value, path)
 
 
 def deserialize_image(image: WireItem, *, path: str = "NewImage") -> dict[str, Any]:
@@ -277,50 +304,114 @@ def deserialize_image(image: WireItem, *, path: str = "NewImage") -> dict[str, A
         raise DeserializationError(
             f"expected an object of attributes, got {_describe(image)}", path=path
         )
+    return _decoding(_decode_image_members, image, path)
+
+
+def _decode_image_members(image: dict[str, Any]) -> dict[str, Any]:
+    return _decode_members(image, ".")
+
+
+def _decoding(decode: Callable[[Any], _T], value: object, path: str) -> _T:
+    """Run ``decode``; whatever is wrong with ``value`` becomes one ``DeserializationError``."""
     try:
-        return _decode_members(image, ".")
+        return decode(value)
     except _Malformed as bad:
         raise DeserializationError(bad.reason, path=path + bad.trail) from None
+    except RecursionError:  # a JSON tree Python's json module reads, but too deep to walk
+        raise DeserializationError(
+            f"nested too deeply to decode; DynamoDB allows {MAX_NESTING} levels", path=path
+        ) from None
 
 
 def _encode_number(value: int | Decimal) -> dict[str, str]:
     if type(value) is int and -(10**38) < value < 10**38:
         return {"N": str(value)}
-    try:
-        number = DYNAMODB_CONTEXT.create_decimal(value)
-    except (ArithmeticError, ValueError):
-        raise SerializationError(f"{value!r} does not fit DynamoDB's 38-digit numbers") from None
-    if not number.is_finite():
-        raise SerializationError(f"{value!r} is not a finite number; DynamoDB has no NaN/Infinity")
-    if number and not _MIN_ADJUSTED_EXPONENT <= number.adjusted() <= _MAX_ADJUSTED_EXPONENT:
-        raise SerializationError(f"{value!r} is outside DynamoDB's range 1E-130 to 9.9E+125")
+    if isinstance(value, int) and not -_INT_BOUND < value < _INT_BOUND:
+        # Not spelled out in the message: a huge int has more digits than str() will write.
+        raise _Malformed(f"an int of {value.bit_length()} bits {_OUTSIDE}")
+    number = Decimal(value)
+    problem = number_problem(number)
+    if problem is not None:
+        raise _Malformed(f"{_describe(value)} {problem}")
     return {"N": str(number)}
+
+
+_INT_BOUND = 10 ** (MAX_ADJUSTED_EXPONENT + 1)
+#: Largest attribute name, in UTF-8 bytes: DynamoDB's "less than 64 KB".
+MAX_NAME_BYTES = 64 * 1024 - 1
+
+
+def _text(value: str) -> str:
+    """``value`` if DynamoDB can store it: valid Unicode, so that it has a UTF-8 encoding."""
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError as exc:
+            raise _Malformed(
+                f"{_describe(value)} holds a lone surrogate {value[exc.start]!r} at index "
+                f"{exc.start}; DynamoDB stores only valid Unicode (UTF-8)"
+            ) from None
+    return value
+
+
+def _name(name: object) -> str:
+    """An attribute name or map key DynamoDB takes: a non-empty string of at most 64 KB."""
+    if not isinstance(name, str):
+        raise _Malformed(f"attribute names and map keys must be strings, got {_describe(name)}")
+    text = _text(str(name))
+    if not text:
+        raise _Malformed("an empty attribute name or map key; DynamoDB requires one character")
+    if len(text) * 4 > MAX_NAME_BYTES and len(text.encode()) > MAX_NAME_BYTES:
+        size = len(text.encode())
+        raise _Malformed(f"an attribute name of {size} bytes; at most {MAX_NAME_BYTES}")
+    return text
 
 
 def _encode_set(value: AbstractSet[Any]) -> dict[str, list[Any]]:
     if not value:
-        raise SerializationError("DynamoDB has no empty sets; omit the attribute instead")
-    if all(type(v) is str for v in value):
-        return {"SS": sorted(value)}
+        raise _Malformed("DynamoDB has no empty sets; omit the attribute instead")
+    if all(isinstance(v, str) for v in value):
+        return {"SS": sorted(_text(str(v)) for v in value)}
     if all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in value):
-        return {"NS": [_encode_number(v)["N"] for v in sorted(value)]}
+        # Each checked before any is compared: sorting with a NaN in the set would raise.
+        spelled = [(_number(v), _encode_number(_number(v))["N"]) for v in value]
+        return {"NS": [text for _, text in sorted(spelled, key=_first)]}
     if all(isinstance(v, bytes | bytearray) for v in value):
         return {"BS": [bytes(v) for v in sorted(value)]}
-    raise SerializationError(
+    raise _Malformed(
         "a set must hold only strings, only numbers (int/Decimal) or only bytes, got "
         + ", ".join(sorted({type(v).__name__ for v in value}))
     )
 
 
-def _encode_items(pairs: Iterable[tuple[Any, Any]]) -> dict[str, AttributeValue]:
+def _first(pair: tuple[Decimal | int, str]) -> Decimal | int:
+    return pair[0]
+
+
+def _number(value: int | Decimal) -> int | Decimal:
+    """An ``int`` or ``Decimal`` as such: an ``IntEnum`` member becomes its ``int``."""
+    return value if isinstance(value, Decimal) else int(value)
+
+
+def _encode_members(
+    pairs: Iterable[tuple[object, object]], separator: str, room: int
+) -> dict[str, AttributeValue]:
     encoded: dict[str, AttributeValue] = {}
-    for name, member in pairs:
-        try:
-            encoded[name] = serialize_value(member)
-        except SerializationError as bad:
-            inner = f".M.{bad.path}" if bad.path else ""
-            raise SerializationError(bad.reason, path=f"{name}{inner}") from None
+    name: object = ""
+    try:
+        for name, member in pairs:
+            encoded[_name(name)] = _encode(member, room)
+    except _Malformed as bad:
+        raise bad.within(f"{separator}{_shown_name(name)}") from None
     return encoded
+
+
+def _shown_name(name: object) -> str:
+    return name if type(name) is str and name else repr(name)
+
+
+def _encode_elements(elements: list[Any] | tuple[Any, ...], room: int) -> list[AttributeValue]:
+    return _each(partial(_encode, room=room), elements, "L")
 
 
 def serialize_value(value: object) -> AttributeValue:
@@ -328,42 +419,75 @@ def serialize_value(value: object) -> AttributeValue:
 
     ``None`` becomes NULL, ``int``/``Decimal`` N (checked against DynamoDB's limits), ``bytes`` B,
     sets SS/NS/BS (sorted, so the same value always encodes the same), mappings M, lists L.
+    What is returned is what DynamoDB accepts; anything else is refused here, not deep inside
+    botocore or by DynamoDB.
 
     Raises:
-        SerializationError: ``float`` (use ``Decimal``), NaN/Infinity, empty or mixed sets, and
-            types DynamoDB cannot hold.
+        SerializationError: ``float`` (use ``Decimal``), NaN/Infinity, a number outside
+            DynamoDB's rule, empty or mixed sets, a map key that is not a non-empty string,
+            a string that is not valid Unicode (a lone surrogate), nesting deeper than 32
+            levels, and types DynamoDB cannot hold. Its ``path`` says where, e.g.
+            ``M.scores.L[2]``.
     """
+    return _encoding(_encode, value)
+
+
+def serialize_mapping(item: Mapping[str, Any]) -> dict[str, AttributeValue]:
+    """Encode a mapping of attribute names to Python values as a DynamoDB JSON item.
+
+    Raises:
+        SerializationError: As :func:`serialize_value`; the path starts at the attribute name.
+    """
+    return _encoding(_encode_item, item)
+
+
+def _encode_item(item: Mapping[str, Any], room: int) -> dict[str, AttributeValue]:
+    if not isinstance(item, Mapping):
+        raise _Malformed(f"expected a mapping of attribute names to values, got {_describe(item)}")
+    return _encode_members(item.items(), ".", room)
+
+
+def _encoding(encode: Callable[[Any, int], _T], value: object) -> _T:
+    """Run ``encode``; whatever DynamoDB would refuse becomes one ``SerializationError``."""
+    try:
+        return encode(value, MAX_NESTING)
+    except _Malformed as bad:
+        raise SerializationError(bad.reason, path=bad.trail.removeprefix(".")) from None
+    except RecursionError:  # a container that holds itself
+        raise SerializationError(
+            f"nested too deeply to encode; DynamoDB allows {MAX_NESTING} levels"
+        ) from None
+
+
+def _encode(value: object, room: int) -> AttributeValue:
     kind = type(value)  # exact types first: the common case, one comparison each
     if kind is str:
-        return {"S": value}
+        return {"S": _text(value)}  # type: ignore[arg-type]
     if kind is int or kind is Decimal:
         return _encode_number(value)  # type: ignore[arg-type]
     if kind is bool:
         return {"BOOL": value}
     if value is None:
         return {"NULL": True}
-    return _encode_other(value)
+    return _encode_other(value, room)
 
 
-def _encode_other(value: object) -> AttributeValue:
+def _encode_other(value: object, room: int) -> AttributeValue:
     """Containers, and subclasses such as ``StrEnum`` or ``IntEnum`` (as boto3 takes them)."""
-    if isinstance(value, Mapping):
-        return {"M": _encode_items(value.items())}
-    if isinstance(value, list | tuple):
-        return {"L": [serialize_value(v) for v in value]}
+    if isinstance(value, Mapping | list | tuple):
+        if room <= 0:
+            raise _Malformed(f"nested more than {MAX_NESTING} levels deep; DynamoDB's limit")
+        if isinstance(value, Mapping):
+            return {"M": _encode_members(value.items(), ".M.", room - 1)}
+        return {"L": _encode_elements(value, room - 1)}
     if isinstance(value, AbstractSet):
         return _encode_set(value)
     if isinstance(value, bytes | bytearray):
         return {"B": bytes(value)}
     if isinstance(value, str):
-        return {"S": str(value)}
+        return {"S": _text(str(value))}
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return _encode_number(value if isinstance(value, Decimal) else int(value))
+        return _encode_number(_number(value))
     if isinstance(value, float):
-        raise SerializationError(f"float {value!r} is not supported; use decimal.Decimal")
-    raise SerializationError(f"{type(value).__name__} has no DynamoDB representation")
-
-
-def serialize_mapping(item: Mapping[str, Any]) -> dict[str, AttributeValue]:
-    """Encode a mapping of attribute names to Python values as a DynamoDB JSON item."""
-    return _encode_items(item.items())
+        raise _Malformed(f"float {value!r} is not supported; use decimal.Decimal")
+    raise _Malformed(f"{type(value).__name__} has no DynamoDB representation")

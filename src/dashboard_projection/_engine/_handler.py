@@ -16,6 +16,7 @@ from dashboard_projection._engine._metrics import NAMESPACE, Metrics
 from dashboard_projection._engine._processor import (
     BatchResponse,
     LambdaContext,
+    check_sink_fits,
     process_stream_event,
 )
 from dashboard_projection._engine._projection import Projection
@@ -100,13 +101,15 @@ def make_handler(
         metrics: The metrics' namespace and dimensions (or ``METRICS_NAMESPACE``).
 
     Raises:
-        ConfigurationError: A variable is missing or invalid, or a setting does not apply.
+        ConfigurationError: A variable is missing or invalid, a setting does not apply, or
+            ``sink`` is not keyed like the dashboard table.
     """
     env = os.environ if environ is None else environ
     projection = _projection(view, env, propagate_removes=propagate_removes)
     level = _log_level(env)
     settings = _metrics(env, metrics)
     target = sink if sink is not None else DynamoDBSink(_table_name(env))
+    check_sink_fits(target, projection)
     configure_json_logging(level)  # only once every setting is known to be good
     logging.getLogger("dashboard_projection").debug(
         "handler ready", extra={"key_attributes": projection.key_attributes}

@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dashboard_projection._engine._codec import deserialize_image
+from dashboard_projection._engine._codec import MAX_NAME_BYTES, deserialize_image
 from dashboard_projection._engine._plan import Put, WriteOp, attributes_of, key_identity
 from dashboard_projection._engine._sink import FailedWrite
 from dashboard_projection._errors import (
@@ -206,9 +206,19 @@ def _members_size(members: Mapping[Any, object]) -> int:
     size = 0
     for name, value in members.items():
         try:
-            size += _text_size(name) + _value_size(value)
+            size += _name_size(name) + _value_size(value)
         except _Unwritable as bad:
-            raise bad.within(f".{name}") from None
+            raise bad.within(f".{name}" if name else f".{name!r}") from None
+    return size
+
+
+def _name_size(name: object) -> int:
+    """An attribute name or map key: DynamoDB refuses an empty one, and one of 64 KB or more."""
+    size = _text_size(name)
+    if not size:
+        raise _Unwritable("an empty attribute name or map key; DynamoDB requires one character")
+    if size > MAX_NAME_BYTES:
+        raise _Unwritable(f"an attribute name of {size} bytes; at most {MAX_NAME_BYTES}")
     return size
 
 
@@ -286,8 +296,9 @@ def validate_item_for_write(item: WireItem, key_attributes: Sequence[str], *, wh
 
     Raises:
         RejectedWriteError: A key attribute is missing, not S/N/B, empty or too long; a set is
-            empty or repeats a member; a number is a float, has more than 38 digits or is out of
-            range; the item is over 400 KB. The message names the item's key and the path.
+            empty or repeats a member; a number is a float, has more than 38 significant
+            digits or is out of range; the item is over 400 KB. The message names the item's
+            key and the path.
     """
     try:
         _check_key(item, key_attributes)

@@ -112,10 +112,12 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
 
     Raises:
         InvalidInputError: ``event`` is not a stream event at all (no ``Records`` list).
-        ConfigurationError: ``now`` is naive.
+        ConfigurationError: ``now`` is naive, or the sink's key attributes are not the
+            projection's (see :func:`check_sink_fits`); raised before any record is processed.
     """
     started = time.monotonic()
     project = projection or DashboardProjection(ttl_days=ttl_days)
+    check_sink_fits(sink, project)
     raw_records = records_of(event)
     clock = now or datetime.now(UTC)
     if clock.utcoffset() is None:
@@ -143,6 +145,25 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
             metrics=metrics if isinstance(metrics, Metrics) else None,
         )
     return response
+
+
+def check_sink_fits(sink: Sink, projection: Projection) -> None:
+    """Refuse a sink whose table is keyed otherwise than the projection's items.
+
+    Every operation would then lack the sink's key attributes, and every record would be
+    rejected as bad input: a configuration mistake dressed up as bad data.
+
+    Raises:
+        ConfigurationError: The key attribute names differ (in name or order).
+    """
+    expected = tuple(projection.key_attributes)
+    actual = tuple(sink.key_attributes)
+    if actual != expected:
+        raise ConfigurationError(
+            f"the sink's key attributes {', '.join(actual)} are not the projection's: "
+            f"{type(projection).__name__} writes items keyed by {', '.join(expected)} "
+            f"(partition key first); give the sink key_attributes={expected!r}"
+        )
 
 
 def _deadline(context: LambdaContext | None) -> float | None:

@@ -25,7 +25,8 @@ def serialize_item(item: SupportsToWire | Mapping[str, Any]) -> dict[str, Attrib
     as given, ``None`` becoming NULL, as boto3's ``TypeSerializer`` does.
 
     Raises:
-        SerializationError: A value DynamoDB cannot store (a float, NaN, an empty set, ...).
+        SerializationError: A value DynamoDB cannot store (a float, NaN, an empty set, a map
+            key that is not a string, a lone surrogate, ...); its ``path`` names the attribute.
     """
     if isinstance(item, Mapping):
         return serialize_mapping(item)
