@@ -7,20 +7,24 @@ was expected, so that it surfaces when the Lambda's module is imported, not on a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from dashboard_projection._errors import ConfigurationError
 from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
-from dashboard_projection._view._parts import CombinedKey, FanOut
-from dashboard_projection._view._validation import field_names, stored_types
+from dashboard_projection._view._parts import CombinedKey, FanOut, ShownWhen
+from dashboard_projection._view._validation import (
+    field_names,
+    key_tag,
+    literal_values,
+    stored_types,
+)
 
 if TYPE_CHECKING:
     from dashboard_projection._view._declaration import DashboardView
-
-_KEY_TAGS = ("S", "N", "B")
 
 
 def check(view: DashboardView[Any]) -> None:
@@ -42,13 +46,20 @@ def check(view: DashboardView[Any]) -> None:
                 f"{view.model.__name__}.{name} is stored as {tags[name]}"
             )
 
-    if not isinstance(view.key, tuple) or len(view.key) not in (1, 2):
+    if (
+        not isinstance(view.key, tuple)
+        or len(view.key) not in (1, 2)
+        or len(set(view.key)) != len(view.key)
+    ):
         raise ConfigurationError(
-            f"key must name the primary table's key attributes (one or two), got {view.key!r}"
+            "key must name the primary table's key attributes (one or two, distinct), "
+            f"got {view.key!r}"
         )
     for name in view.key:
-        known(name, "key", tag=_KEY_TAGS)
+        known(name, "key")
+        _check_key_field(view.model, name)
     known(view.timestamp, "timestamp", tag=("S",))
+    _check_timestamp_field(view.model, view.timestamp)
     _check_ttl(view.ttl)
     _check_shown(view)
     copied = _check_copy(view, known)
@@ -73,10 +84,53 @@ def _check_ttl(ttl: object) -> None:
         )
 
 
-def _check_shown(view: DashboardView[Any]) -> None:
-    if view.shown is not None and not callable(view.shown):
+def _field(model: type[BaseModel], name: str) -> FieldInfo:
+    return next(info for field, info in model.model_fields.items() if (info.alias or field) == name)
+
+
+def _check_key_field(model: type[BaseModel], name: str) -> None:
+    """A key attribute is a required S, N or B: what DynamoDB allows a key to be."""
+    info = _field(model, name)
+    if key_tag(info.annotation) is None or not info.is_required():
         raise ConfigurationError(
-            f"shown must be a predicate on {view.model.__name__} or a ShownWhen, got {view.shown!r}"
+            f"key {name!r} must be a required str, int, Decimal or bytes field (a DynamoDB key "
+            f"is S, N or B), but {model.__name__}.{name} is {info.annotation!r}"
+            + ("" if info.is_required() else " with a default")
+        )
+
+
+def _check_timestamp_field(model: type[BaseModel], name: str) -> None:
+    info = _field(model, name)
+    annotation = info.annotation
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if annotation not in (str, datetime) or not info.is_required():
+        raise ConfigurationError(
+            f"timestamp {name!r} must be a required str (ISO-8601 with an offset) or datetime "
+            f"field, but {model.__name__}.{name} is {info.annotation!r}"
+        )
+
+
+def _check_shown(view: DashboardView[Any]) -> None:
+    shown = view.shown
+    if shown is not None and not callable(shown):
+        raise ConfigurationError(
+            f"shown must be a predicate on {view.model.__name__} or a ShownWhen, got {shown!r}"
+        )
+    if not isinstance(shown, ShownWhen):
+        return
+    fields = field_names(view.model)
+    if shown.attribute not in fields or stored_types(view.model).get(shown.attribute) != "S":
+        raise ConfigurationError(
+            f"ShownWhen's attribute must be a string field of {view.model.__name__}, "
+            f"got {shown.attribute!r}"
+        )
+    allowed = literal_values(_field(view.model, shown.attribute).annotation)
+    if allowed is not None and not shown.values <= allowed:
+        raise ConfigurationError(
+            f"ShownWhen({shown.attribute!r}, ...) names values the model never allows: "
+            f"{', '.join(sorted(shown.values - allowed))} (allowed: "
+            f"{', '.join(sorted(map(str, allowed)))})"
         )
 
 
@@ -100,8 +154,17 @@ def _check_fan_out(view: DashboardView[Any], known: Callable[..., None]) -> list
         raise ConfigurationError(
             f"fan_out.max_members must be a whole number >= 0, got {max_members!r}"
         )
-    if f"{fan_out.attribute}#" == BASE_PREFIX:
-        raise ConfigurationError("fan_out.attribute cannot be 'base': base items use that prefix")
+    attribute = fan_out.attribute
+    if not isinstance(attribute, str) or "#" in attribute or f"{attribute}#" == BASE_PREFIX:
+        raise ConfigurationError(
+            "fan_out.attribute must be a name without '#', and not 'base' (the prefix of base "
+            f"items' keys), got {attribute!r}"
+        )
+    if attribute in field_names(view.model):
+        raise ConfigurationError(
+            f"fan_out.attribute {attribute!r} is a field of {view.model.__name__}: name the "
+            "member's attribute something the model does not have"
+        )
     return [(fan_out.attribute, "fan_out.attribute"), (fan_out.index_name, "fan_out.index")]
 
 

@@ -88,6 +88,36 @@ def _optional_tag(annotation: object) -> str | None:
     return _tag_of(annotation)
 
 
+def key_tag(annotation: object) -> str | None:
+    """S, N or B when every value of ``annotation`` is a valid key value of that type, else None.
+
+    Stricter than the stored type: a key is required (no ``None``), and an instant type is no
+    key type (its text would be re-spelled on the way back), nor a float (inexact).
+    """
+    if get_origin(annotation) is Annotated:
+        return key_tag(get_args(annotation)[0])
+    if get_origin(annotation) is Literal:
+        return "S" if all(isinstance(value, str) for value in get_args(annotation)) else None
+    if not isinstance(annotation, type) or issubclass(annotation, bool):
+        return None
+    if issubclass(annotation, str):
+        return "S"
+    if issubclass(annotation, int | Decimal):
+        return "N"
+    return "B" if issubclass(annotation, bytes) else None
+
+
+def literal_values(annotation: object) -> frozenset[object] | None:
+    """The values a ``Literal`` (possibly optional or annotated) allows; None if not a Literal."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return literal_values(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        found = [literal_values(arg) for arg in get_args(annotation) if arg is not type(None)]
+        return found[0] if len(found) == 1 else None
+    return frozenset(get_args(annotation)) if origin is Literal else None
+
+
 def stored_types(model: type[BaseModel]) -> dict[str, str]:
     """Attribute name (the field's alias, if any) to the type tag it must be stored as."""
     tags = {}
