@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from orders import Order, orders
+from pydantic import BaseModel, field_validator
 
 from dashboard_projection import (
     BadRecord,
@@ -422,3 +423,102 @@ def test_the_orders_lambda_module_runs_on_moto(
     event = {"Records": [record("INSERT", 1, order())]}
     assert module.lambda_handler(event, None) == {"batchItemFailures": []}
     assert len(client.scan(TableName=table)["Items"]) == 3
+
+
+# --- what a newcomer tried ----------------------------------------------------------------------
+
+
+class Lowered(BaseModel):
+    """A model that normalises its fan-out members: stored ``Billing`` is held as ``billing``."""
+
+    id: str
+    at: str
+    status: str
+    labels: frozenset[str] = frozenset()
+
+    @field_validator("labels")
+    @classmethod
+    def _lower(cls, labels: frozenset[str]) -> frozenset[str]:
+        return frozenset(label.lower() for label in labels)
+
+
+def test_a_normalising_model_leaves_no_stale_copy() -> None:
+    view = DashboardView(
+        model=Lowered,
+        key=("id",),
+        timestamp="at",
+        shown=ShownWhen("status", "open"),
+        fan_out=FanOut("labels", attribute="label"),
+        propagate_removes=True,
+    )
+    first = dict(
+        serialize_item(
+            {"id": "t", "at": "2025-11-16T10:00:00Z", "status": "open", "labels": {"Billing"}}
+        )
+    )
+    second = first | {"labels": {"SS": ["Other"]}}
+    keys = {"id": first["id"]}
+
+    def rec(name: str, seq: int, new: Any, old: Any) -> dict[str, Any]:
+        body = {"Keys": keys, "SequenceNumber": str(seq), "NewImage": new, "OldImage": old}
+        return {
+            "eventID": str(seq),
+            "eventName": name,
+            "dynamodb": {k: v for k, v in body.items() if v is not None},
+        }
+
+    sink = InMemorySink(KEY)
+    events = [
+        rec("INSERT", 1, first, None),
+        rec("MODIFY", 2, second, first),
+        rec("REMOVE", 3, None, second),
+    ]
+    process_stream_event({"Records": events}, sink, now=NOW, projection=view, metrics=False)
+    assert len(sink) == 0
+
+
+def test_a_predicate_that_raises_rejects_its_record_not_the_batch() -> None:
+    view = declare(shown=lambda order: order.region_or_none.startswith("e"))
+    dead: list[BadRecord] = []
+    sink = InMemorySink(KEY)
+    odd = order(order_id="o-2")  # no region_or_none: the predicate calls None.startswith
+    response = process_stream_event(
+        {"Records": [record("INSERT", 1, odd), record("INSERT", 2, order(region_or_none="eu"))]},
+        sink,
+        now=NOW,
+        projection=view,
+        metrics=False,
+        dead_letter=dead.append,
+    )
+    assert response == {"batchItemFailures": []}
+    assert len(sink) == 3
+    (bad,) = dead
+    assert "shown predicate raised" in str(bad.error)
+
+
+def test_a_remove_without_old_image_cannot_propagate_and_says_so() -> None:
+    view = declare(propagate_removes=True)
+    gone = record("REMOVE", 1, None, order())
+    del gone["dynamodb"]["OldImage"]
+    dead: list[BadRecord] = []
+    process_stream_event(
+        {"Records": [gone]},
+        InMemorySink(KEY),
+        now=NOW,
+        projection=view,
+        metrics=False,
+        dead_letter=dead.append,
+    )
+    (bad,) = dead
+    assert isinstance(bad.error, InvalidInputError)
+    assert bad.error.path == "dynamodb.OldImage"
+
+
+def test_an_image_of_another_item_than_its_keys_is_bad_input() -> None:
+    wrong = record("INSERT", 1, order())
+    wrong["dynamodb"]["Keys"] = {"order_id": {"S": "o-999"}, "created_at": order()["created_at"]}
+    sink, dead = run(wrong)
+    assert len(sink) == 0
+    (bad,) = dead
+    assert isinstance(bad.error, InvalidInputError)
+    assert bad.error.path == "dynamodb.NewImage.order_id"

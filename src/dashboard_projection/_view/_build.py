@@ -13,7 +13,7 @@ per record: puts for the new image's items, deletes for the old image's items th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,7 @@ from dashboard_projection._view._time import utc_instant, utc_instant_of
 from dashboard_projection._view._validation import (
     check_stored_types,
     field_names,
+    kept_as_stored,
     stored_types,
     validate,
 )
@@ -66,6 +67,7 @@ class Rules:
         "format",
         "item_type",
         "key_names",
+        "keys_as_stored",
         "layout",
         "max_members",
         "member_attribute",
@@ -100,6 +102,11 @@ class Rules:
         self.key_names = frozenset(view.key)
         self.shown_image = view.shown if isinstance(view.shown, ShownWhen) else None
         self.shown_model = None if isinstance(view.shown, ShownWhen) else view.shown
+        # Whether an old image's keys can be read from its stored attributes (see _operations)
+        self.keys_as_stored = self.shown_model is None and kept_as_stored(
+            view.model,
+            (*view.key, view.timestamp, *([view.fan_out.source] if view.fan_out else [])),
+        )
         self.max_members = view.fan_out.max_members if view.fan_out else 0
         self.format = view.combined.number_format if view.combined else None
         self.combined_fields = (
@@ -146,7 +153,7 @@ class Rules:
         data = deserialize_image(known, path=path)
         check_stored_types(image, self.stored, path)
         item = validate(self.model, data, {"path": path, "view_checks_keys": True})
-        if self.shown_model is not None and not self.shown_model(item):
+        if self.shown_model is not None and not _shown_by(self.shown_model, item, path):
             return []
         copied = {}
         for name, as_stored in self.copied_as_stored:
@@ -169,7 +176,7 @@ class Rules:
         if self.shown_image is not None:
             value = getattr(item, self.names.get(self.shown_image.attribute, ""), None)
             return _text(value) in self.shown_image.values
-        return self.shown_model is None or bool(self.shown_model(item))
+        return self.shown_model is None or _shown_by(self.shown_model, item, "item")
 
     # --- the rules -------------------------------------------------------------------------------
 
@@ -276,6 +283,16 @@ class Rules:
         """A dashboard item from the table, typed."""
         data = deserialize_image(item, path="item")
         return validate(self.item_type, data, {"path": "item"})  # type: ignore[no-any-return]
+
+
+def _shown_by(shown: Callable[[Any], bool], item: BaseModel, path: str) -> bool:
+    """The view's ``shown`` predicate; what it raises is about the item, so it is bad input."""
+    try:
+        return bool(shown(item))
+    except Exception as exc:
+        raise ItemValidationError(
+            f"the view's shown predicate raised {type(exc).__name__}: {exc}", path=path
+        ) from exc
 
 
 def _text(value: object) -> str | None:

@@ -80,7 +80,10 @@ def key_text(value: AttributeValue, name: str) -> str:
         if tag == "N" and type(payload) is str:
             return _number_text(payload, name)
         if tag == "B" and isinstance(payload, bytes | str):
-            raw = payload if isinstance(payload, bytes) else base64.b64decode(payload)
+            try:
+                raw = payload if isinstance(payload, bytes) else base64.b64decode(payload)
+            except ValueError:  # binascii.Error is one
+                raise ItemValidationError("expected base64 text", path=name) from None
             return base64.b64encode(raw).decode()
     raise ItemValidationError(f"expected a key value (S, N or B), got {value!r:.80}", path=name)
 

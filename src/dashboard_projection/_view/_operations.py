@@ -21,7 +21,7 @@ from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 from dashboard_projection._types import WireItem
 from dashboard_projection._view._build import Rules, WireDict
-from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY
+from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY, key_text
 from dashboard_projection._view._rules import escape, expires_at
 from dashboard_projection._view._time import utc_instant_of
 
@@ -32,6 +32,12 @@ def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteO
     if record.event_name == "REMOVE":
         if not rules.propagate_removes or record.is_ttl_delete:
             return []
+        if record.old_image is None:
+            raise InvalidInputError(
+                "REMOVE without an OldImage: to propagate removes, the stream's view type "
+                "must be NEW_AND_OLD_IMAGES",
+                path="dynamodb.OldImage",
+            )
         new: list[WireDict] = []
     elif record.new_image is None:
         raise InvalidInputError(
@@ -47,19 +53,45 @@ def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteO
             # dashboard: its old items are deleted as if it were no longer shown.
             error.cleanup = tuple(_deletes(rules, record.old_image, kept=set()))
             raise
+    if record.keys:
+        _check_images_match_keys(record)
     kept = {_key(item) for item in new}
     return [*(Put(item) for item in new), *_deletes(rules, record.old_image, kept=kept)]
 
 
 def _check_keys(rules: Rules, record: StreamRecord) -> None:
-    """A record from another table's stream is bad input, never silently nothing."""
-    if record.keys and record.keys.keys() != rules.key_names:
+    """Refuse a record from another table's stream: bad input that says so, never nothing."""
+    keys = record.keys
+    if not keys:
+        return
+    if keys.keys() != rules.key_names:
         raise InvalidInputError(
-            f"the record's key attributes are {', '.join(sorted(map(str, record.keys)))}; "
+            f"the record's key attributes are {', '.join(sorted(map(str, keys)))}; "
             f"expected the view's primary key {', '.join(rules.layout.key)} "
             f"({rules.model.__name__}): is this the stream of the view's primary table?",
             path="dynamodb.Keys",
         )
+
+
+def _check_images_match_keys(record: StreamRecord) -> None:
+    """Checked once an image has validated, so that the model reports a malformed one first."""
+    keys = record.keys
+    for part, image in (("NewImage", record.new_image), ("OldImage", record.old_image)):
+        for name, value in keys.items():
+            stored = image.get(name, value) if image else value
+            if stored != value and not _same_key_value(stored, value, name):
+                raise InvalidInputError(
+                    f"{part}.{name} is {stored!r:.80}, but the record's Keys say {value!r:.80}",
+                    path=f"dynamodb.{part}.{name}",
+                )
+
+
+def _same_key_value(first: object, second: object, name: str) -> bool:
+    """Two spellings of one key value (``{"N": "1"}`` and ``{"N": "1.0"}``)."""
+    try:
+        return key_text(first, name) == key_text(second, name)  # type: ignore[arg-type]
+    except DashboardProjectionError:
+        return False
 
 
 def _deletes(
@@ -76,7 +108,7 @@ def _old_keys(rules: Rules, image: WireItem | None) -> list[tuple[str, str]]:
     """Keys the old image's items had; an old image that never projected had none."""
     if not image:
         return []
-    if rules.shown_model is None:  # shown-ness needs no model: the keys need none either
+    if rules.keys_as_stored:  # neither shown-ness nor the keys need the model
         keys = _stored_keys(rules, image)
         if keys is not None:
             return keys

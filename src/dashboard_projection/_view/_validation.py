@@ -11,14 +11,21 @@ M, …); fields whose annotation names no single DynamoDB type are left to the m
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    PlainValidator,
+    ValidationError,
+    WrapValidator,
+)
 
-from dashboard_projection._errors import ItemValidationError
+from dashboard_projection._errors import DashboardProjectionError, ItemValidationError
 from dashboard_projection._types import WireItem
 
 #: What each DynamoDB type tag is called in messages.
@@ -118,6 +125,43 @@ def literal_values(annotation: object) -> frozenset[object] | None:
     return frozenset(get_args(annotation)) if origin is Literal else None
 
 
+_TRANSFORMING_CONFIG = ("str_strip_whitespace", "str_to_lower", "str_to_upper")
+_VALIDATORS = (AfterValidator, BeforeValidator, PlainValidator, WrapValidator)
+
+
+def _has_validator(annotation: object) -> bool:
+    """Whether a validator function hides anywhere in ``annotation`` (``Annotated`` metadata)."""
+    if get_origin(annotation) is Annotated and any(
+        isinstance(extra, _VALIDATORS) for extra in get_args(annotation)[1:]
+    ):
+        return True
+    return any(_has_validator(arg) for arg in get_args(annotation))
+
+
+def kept_as_stored(model: type[BaseModel], names: Iterable[str]) -> bool:
+    """Whether validating ``model`` leaves these attributes exactly as decoded.
+
+    True when no validator can touch them: no field validator on them (nor on ``*``), no
+    ``before``/``wrap`` model validator, no validator in their annotations, no config that
+    rewrites strings. Then their stored values are the values the model holds.
+    """
+    if any(model.model_config.get(option) for option in _TRANSFORMING_CONFIG):
+        return False
+    decorators = model.__pydantic_decorators__
+    if any(d.info.mode in ("before", "wrap") for d in decorators.model_validators.values()):
+        return False
+    by_stored = {info.alias or name: (name, info) for name, info in model.model_fields.items()}
+    fields = {by_stored[name][0] for name in names if name in by_stored}
+    for validator in decorators.field_validators.values():
+        if "*" in validator.info.fields or fields & set(validator.info.fields):
+            return False
+    return not any(
+        any(isinstance(extra, _VALIDATORS) for extra in info.metadata)
+        or _has_validator(info.annotation)
+        for _, info in (by_stored[name] for name in names if name in by_stored)
+    )
+
+
 def stored_types(model: type[BaseModel]) -> dict[str, str]:
     """Attribute name (the field's alias, if any) to the type tag it must be stored as."""
     tags = {}
@@ -162,3 +206,12 @@ def validate(model: type[BaseModel], data: dict[str, Any], context: dict[str, An
         return model.__pydantic_validator__.validate_python(data, context=context)
     except ValidationError as exc:
         raise raise_as_ours(exc, str(context.get("path", ""))) from None
+    except DashboardProjectionError:
+        raise
+    except Exception as exc:
+        # A validator that raised something else than pydantic expects (a KeyError, say) is
+        # about this item: its record is rejected, the batch goes on.
+        raise ItemValidationError(
+            f"{model.__name__} raised {type(exc).__name__} validating it: {exc}",
+            path=str(context.get("path", "")),
+        ) from exc
