@@ -356,6 +356,8 @@ def _text(value: str) -> str:
 
 def _name(name: object) -> str:
     """An attribute name or map key DynamoDB takes: a non-empty string of at most 64 KB."""
+    if type(name) is str and name.isascii() and 0 < len(name) <= MAX_NAME_BYTES:
+        return name  # the common case, at the cost of three checks
     if not isinstance(name, str):
         raise _Malformed(f"attribute names and map keys must be strings, got {_describe(name)}")
     text = _text(str(name))
@@ -453,7 +455,7 @@ def _encoding(encode: Callable[[Any, int], _T], value: object) -> _T:
         return encode(value, MAX_NESTING)
     except _Malformed as bad:
         raise SerializationError(bad.reason, path=bad.trail.removeprefix(".")) from None
-    except RecursionError:  # a container that holds itself
+    except RecursionError:  # called with the stack already nearly full: refuse, do not crash
         raise SerializationError(
             f"nested too deeply to encode; DynamoDB allows {MAX_NESTING} levels"
         ) from None
@@ -462,7 +464,7 @@ def _encoding(encode: Callable[[Any, int], _T], value: object) -> _T:
 def _encode(value: object, room: int) -> AttributeValue:
     kind = type(value)  # exact types first: the common case, one comparison each
     if kind is str:
-        return {"S": _text(value)}  # type: ignore[arg-type]
+        return {"S": value if value.isascii() else _text(value)}  # type: ignore[attr-defined, arg-type]
     if kind is int or kind is Decimal:
         return _encode_number(value)  # type: ignore[arg-type]
     if kind is bool:
