@@ -325,7 +325,6 @@ class DashboardView(Generic[ModelT]):
             self, table_name=table_name, day=day, category=category, low=low, high=high
         )
 
-
     # --- reading --------------------------------------------------------------------------------
 
     def read(self, client: QueryClient, queries: Query | Sequence[Query]) -> Iterator[BaseModel]:

@@ -11,11 +11,11 @@ here covers is drawn with :func:`hypothesis.strategies.from_type`.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -25,9 +25,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from dashboard_projection._codec import SerializationError, serialize_value
+from dashboard_projection.testing._numbers import Constraints, Drawer, number_set, numbers
 from dashboard_projection.testing._values import (
     KEY_CHARACTERS,
-    MAX_DIGITS,
     NAMES,
     SIX_DIGITS,
     Value,
@@ -36,47 +36,7 @@ from dashboard_projection.testing._values import (
     draw_spelling,
 )
 
-#: Draws one attribute value; ``None`` leaves the attribute out.
-Drawer = Callable[[st.DrawFn], Value | None]
-_BOUNDS = ("ge", "gt", "le", "lt")
-_UNSUPPORTED = ("pattern", "multiple_of")
-_DEFAULT_PLACES = 4
 _MAX_TEXT = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Constraints:
-    """The constraints of a field that a drawn value must meet (pydantic's, annotated-types')."""
-
-    ge: Decimal | None = None
-    gt: Decimal | None = None
-    le: Decimal | None = None
-    lt: Decimal | None = None
-    min_length: int = 0
-    max_length: int | None = None
-    max_digits: int | None = None
-    decimal_places: int | None = None
-    unsupported: tuple[str, ...] = field(default=())
-
-    def merged(self, metadata: Iterable[object]) -> Constraints:
-        """These constraints and those in ``metadata`` (FieldInfo or annotated-types objects)."""
-        found: dict[str, Any] = {}
-        unsupported = list(self.unsupported)
-        for meta in _flat(metadata):
-            for name in (*_BOUNDS, "min_length", "max_length", "max_digits", "decimal_places"):
-                value = getattr(meta, name, None)
-                if value is not None:
-                    found[name] = Decimal(value) if name in _BOUNDS else int(value)
-            unsupported += [name for name in _UNSUPPORTED if getattr(meta, name, None) is not None]
-        return replace(self, **found, unsupported=tuple(unsupported))
-
-
-def _flat(metadata: Iterable[object]) -> Iterator[object]:
-    for meta in metadata:
-        if isinstance(meta, FieldInfo):
-            yield from _flat(meta.metadata)
-        else:
-            yield meta
 
 
 def field_drawer(info: FieldInfo, where: str) -> Drawer:
@@ -155,7 +115,7 @@ def texts(constraints: Constraints) -> st.SearchStrategy[str]:
     return st.text(KEY_CHARACTERS, min_size=low, max_size=min(high, low + _MAX_TEXT))
 
 
-def drawer(annotation: object, constraints: Constraints, where: str) -> Drawer:  # noqa: C901, PLR0911 - one dispatch
+def drawer(annotation: object, constraints: Constraints, where: str) -> Drawer:  # noqa: PLR0911 - one dispatch
     """Values of ``annotation`` within ``constraints``, as DynamoDB JSON."""
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
@@ -168,7 +128,7 @@ def drawer(annotation: object, constraints: Constraints, where: str) -> Drawer: 
     if origin is Literal:
         return sampled(args, where)
     if origin in (frozenset, set, AbstractSet):
-        return _sets(args[0], constraints, where)
+        return _sets(args[0], constraints)
     if origin in (list, tuple, Sequence):
         return _lists(drawer(args[0] if args else str, Constraints(), f"{where}[]"), constraints)
     if origin in (dict, Mapping):
@@ -177,7 +137,7 @@ def drawer(annotation: object, constraints: Constraints, where: str) -> Drawer: 
         made = _of_class(annotation, constraints, where)
         if made is not None:
             return made
-    anything = st.from_type(annotation)  # type: ignore[call-overload]
+    anything: st.SearchStrategy[Any] = st.from_type(annotation)  # type: ignore[arg-type]
     return lambda draw: wire(draw, draw(anything), where)
 
 
@@ -219,52 +179,7 @@ def model_drawer(model: type[BaseModel], where: str) -> Drawer:
     return draw_model
 
 
-def numbers(
-    constraints: Constraints, *, integer: bool, max_places: int | None = None
-) -> Drawer:
-    """Numbers within the bounds, rounded to some places, bounds themselves often, respelled.
-
-    Raises:
-        InvalidArgument: No number with the allowed places lies within the bounds.
-    """
-    places = 0 if integer else constraints.decimal_places
-    top = _DEFAULT_PLACES if places is None else places
-    top = top if max_places is None else min(top, max_places)
-    by_places = {}
-    for count in range(top + 1):
-        low, high = _scaled_range(constraints, count)
-        if low <= high:
-            by_places[count] = st.sampled_from([low, high]) | st.integers(low, high)
-    if not by_places:
-        raise InvalidArgument(f"no number with at most {top} places meets {constraints}")
-    counts = st.sampled_from(sorted(by_places))
-
-    def draw_number(draw: st.DrawFn) -> Value:
-        count = draw(counts)
-        return {"N": draw_spelling(draw, Decimal(draw(by_places[count])).scaleb(-count))}
-
-    return draw_number
-
-
-def _scaled_range(constraints: Constraints, places: int) -> tuple[int, int]:
-    """The integers ``n`` such that ``n * 10**-places`` meets the constraints."""
-    whole = MAX_DIGITS if constraints.max_digits is None else constraints.max_digits
-    whole -= constraints.decimal_places or 0
-    widest = 10 ** min(whole + places, MAX_DIGITS) - 1
-    low, high = -widest, widest
-    scale = Decimal(10) ** places
-    if constraints.ge is not None:
-        low = max(low, int((constraints.ge * scale).to_integral_value(ROUND_CEILING)))
-    if constraints.gt is not None:
-        low = max(low, int((constraints.gt * scale).to_integral_value(ROUND_FLOOR)) + 1)
-    if constraints.le is not None:
-        high = min(high, int((constraints.le * scale).to_integral_value(ROUND_FLOOR)))
-    if constraints.lt is not None:
-        high = min(high, int((constraints.lt * scale).to_integral_value(ROUND_CEILING)) - 1)
-    return low, high
-
-
-def _sets(element: object, constraints: Constraints, where: str) -> Drawer:
+def _sets(element: object, constraints: Constraints) -> Drawer:
     """SS, NS or BS of distinct members; absent when drawn empty (DynamoDB has no empty set)."""
     inner, metadata = element, ()
     if get_origin(element) is Annotated:
@@ -274,9 +189,11 @@ def _sets(element: object, constraints: Constraints, where: str) -> Drawer:
     if isinstance(inner, type) and issubclass(inner, int | Decimal) and not issubclass(inner, bool):
         one = numbers(member, integer=issubclass(inner, int))
         counts = st.integers(low, high)
-        return lambda draw: _number_set([one(draw) for _ in range(draw(counts))])
+        return lambda draw: number_set([one(draw) for _ in range(draw(counts))])
     if isinstance(inner, type) and issubclass(inner, bytes):
-        blobs = st.lists(st.binary(min_size=1, max_size=8), min_size=low, max_size=high, unique=True)
+        blobs = st.lists(
+            st.binary(min_size=1, max_size=8), min_size=low, max_size=high, unique=True
+        )
         return lambda draw: {"BS": [base64_text(blob) for blob in draw(blobs)]}
     values = get_args(inner) if get_origin(inner) is Literal else None
     if isinstance(inner, type) and issubclass(inner, Enum):
@@ -284,14 +201,6 @@ def _sets(element: object, constraints: Constraints, where: str) -> Drawer:
     one_text = st.sampled_from(values) if values else texts(replace(member, min_length=1))
     members = st.lists(one_text, min_size=low, max_size=high, unique=True)
     return lambda draw: {"SS": draw(members)}
-
-
-def _number_set(drawn: list[Value | None]) -> Value:
-    unique: dict[Decimal, str] = {}
-    for value in drawn:
-        if value is not None:
-            unique.setdefault(Decimal(value["N"]), value["N"])  # "1" and "1.0" are one number
-    return {"NS": list(unique.values())}
 
 
 def _lists(element: Drawer, constraints: Constraints) -> Drawer:

@@ -13,51 +13,32 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from decimal import Decimal
-from enum import Enum
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from pydantic.fields import FieldInfo
 
-from dashboard_projection._keys import escape
-from dashboard_projection._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._models import PrimaryItem
 from dashboard_projection._plan import key_identity
 from dashboard_projection._view._declaration import DashboardView, ShownWhen
-from dashboard_projection._view._layout import BASE_PREFIX, key_text
-from dashboard_projection._view._validation import stored_types
-from dashboard_projection.testing._fields import (
-    Constraints,
-    Drawer,
-    field_drawer,
-    maybe,
-    numbers,
-    strip_none,
-    wire,
-)
-from dashboard_projection.testing._malformed import KINDS, Apply
+from dashboard_projection.testing._fields import field_drawer, maybe, strip_none, wire
+from dashboard_projection.testing._keys import KeyRoom, fitted_keys
+from dashboard_projection.testing._malformed import view_kinds
+from dashboard_projection.testing._numbers import Constraints, Drawer, numbers
 from dashboard_projection.testing._sentiment import primary_items, sentiment_images
 from dashboard_projection.testing._table import Image, Malform, Record, Source
 from dashboard_projection.testing._values import (
-    ANY_INSTANT,
     BOOLEANS,
-    KEY_TEXT,
     NAMES,
     SIX_DIGITS,
     SearchStrategy,
-    Value,
     attribute_values,
-    cut,
     draw_instant,
-    escaped_size,
-    utf8_size,
 )
 
 _HIDDEN = "hidden"  # a ShownWhen value no declaration is expected to show
 _CATEGORIES = st.sampled_from(["a", "b#c", "100%", "é"])
-_MEMBERS = st.sampled_from(["AI", "europe", "#ai", "100%", "é"]) | KEY_TEXT
-_MEMBER_ALPHABETS = st.lists(_MEMBERS, min_size=1, max_size=5, unique=True)
 
 
 def stream_images(
@@ -160,30 +141,18 @@ class ViewSchema:
             omittable = info is None or not info.is_required()
             core: Drawer = lambda draw: {"S": draw(shown)}  # noqa: E731
             drawers[self.shown.attribute] = maybe(core, nullable, omittable=omittable)
-        self.free_text = frozenset(
-            name
-            for name in view.key
-            if name not in fields
-            and name != view.timestamp
-            and strip_none(infos[name].annotation)[0] is str
-        )
-        for name in self.free_text:
-            drawers[name] = _key_text(Constraints().merged(infos[name].metadata))
+        self.room = KeyRoom(view, infos, self.overridden)
+        drawers |= self.room.text_drawers
         self.keys = {name: drawers.pop(name) for name in view.key}
-        self.member_values = _member_values(infos.get(self.layout.member_source or ""))
-        self.alphabets = (
-            _MEMBER_ALPHABETS
-            if self.member_values is None
-            else st.lists(st.sampled_from(self.member_values), min_size=1, unique=True)
-        )
-        self.key_strategy = _draw_keys(self)
+        self.key_strategy = fitted_keys(self.keys, self.room)
         self.drawers = drawers
         self.unknown = st.dictionaries(
             NAMES.filter(lambda name: name not in drawers and name not in self.keys),
             attribute_values(max_depth=1),
             max_size=2,
         )
-        self.malformations = _malformations(self, infos)
+        hidden = {self.shown.attribute} if self.shown is not None else set()
+        self.malformations = view_kinds(view.model, infos, hidden)
 
     def _special(self, name: str, info: FieldInfo) -> Drawer | None:
         """The combined key's category (repeating) and value (within the declared range)."""
@@ -220,10 +189,10 @@ class ViewSchema:
                 unique_by=lambda keys: key_identity(keys, self.view.key),
             )
         )
-        alphabet = draw(self.alphabets)
+        alphabet = draw(self.room.alphabets)
         sources = []
         for key in keys:
-            members = self._members_fitting(key, alphabet)
+            members = self.room.members(key, alphabet)
             image = dict(key)
             for name, drawer in self.drawers.items():
                 value = drawer(draw)
@@ -262,17 +231,7 @@ class ViewSchema:
 
         return kind, malform
 
-    # --- keys and members ------------------------------------------------------------------------
-
-    def _members_fitting(self, keys: Image, alphabet: list[str]) -> tuple[str, ...]:
-        if self.layout.member_attribute is None:
-            return ()
-        suffix = self.layout.key_suffix(ANY_INSTANT, tuple(keys[name] for name in self.view.key))
-        room = MAX_SORT_KEY_BYTES - len(self.layout.member_prefix.encode()) - len(suffix.encode())
-        if self.member_values is not None:  # a value is kept whole, or not at all
-            return tuple(m for m in alphabet if len(escape(m).encode()) <= room)
-        fitting = (cut(member, max(room, 0), escaped_size) for member in alphabet)
-        return tuple(dict.fromkeys(member for member in fitting if member))
+    # --- members ------------------------------------------------------------------------------
 
     def _set_members(self, draw: st.DrawFn, image: Image, members: tuple[str, ...]) -> None:
         name = self.layout.member_source or ""
@@ -283,84 +242,6 @@ class ViewSchema:
         else:
             image.pop(name, None)  # DynamoDB has no empty sets
 
-    def fit_keys(self, keys: Image) -> Image:
-        """Cut the free text of key attributes so that every dashboard key fits DynamoDB.
-
-        The base item's key is ``base#<instant>`` and one ``#<component>`` per key attribute;
-        free text (neither overridden nor the timestamp) is cut, the sort key's first, to the
-        room the other components leave, keeping a byte for each one still to cut.
-        """
-        key = self.view.key
-        free = [name for name in reversed(key) if name in self.free_text]
-        room = MAX_SORT_KEY_BYTES - len(BASE_PREFIX) - len(ANY_INSTANT) - len(key)
-        room -= sum(len(self._component(name, keys[name]).encode()) for name in key if name not in free)
-        fitted = dict(keys)
-        for position, name in enumerate(free):
-            size = utf8_size if name == key[0] else escaped_size
-            text = cut(keys[name]["S"], room - (len(free) - position - 1), size) or "0"
-            room -= sum(map(size, text))
-            fitted[name] = {"S": text}
-        return fitted
-
-    def _component(self, name: str, value: Value) -> str:
-        """A key attribute as the key holds it: escaped, but for the partition key and time."""
-        text = key_text(value, name)
-        return text if name in (self.view.key[0], self.view.timestamp) else escape(text)
-
-
-def _member_values(info: FieldInfo | None) -> list[str] | None:
-    """The values a fan-out member may take, when its type says (a Literal, an Enum)."""
-    annotation = strip_none(info.annotation)[0] if info is not None else None
-    (element,) = get_args(annotation)[:1] or (None,)
-    if get_origin(element) is Annotated:
-        element = get_args(element)[0]
-    if get_origin(element) is Literal:
-        return [str(value) for value in get_args(element)]
-    if isinstance(element, type) and issubclass(element, Enum):
-        return [str(option.value) for option in element]
-    return None
-
-
-def _key_text(constraints: Constraints) -> Drawer:
-    """Key text, sometimes long enough to be cut to the limit; within the field's lengths."""
-    low, high = max(constraints.min_length, 1), constraints.max_length
-
-    def draw_key(draw: st.DrawFn) -> Value:
-        text = draw(KEY_TEXT)[:high].ljust(low, "0")
-        return {"S": text}
-
-    return draw_key
-
-
-@st.composite
-def _draw_keys(draw: st.DrawFn, schema: ViewSchema) -> Image:
-    drawn = {name: drawer(draw) for name, drawer in schema.keys.items()}
-    return schema.fit_keys({name: value for name, value in drawn.items() if value is not None})
-
 
 def _override(strategy: SearchStrategy[Any], where: str) -> Drawer:
     return lambda draw: wire(draw, draw(strategy), where)
-
-
-def _malformations(
-    schema: ViewSchema, infos: Mapping[str, FieldInfo]
-) -> SearchStrategy[tuple[str, Apply, SearchStrategy[str]]]:
-    """The kinds of :data:`KINDS` this model has an attribute for, each with its candidates.
-
-    The ShownWhen attribute is never broken: an image it hides is not checked.
-    """
-    hidden = {schema.shown.attribute} if schema.shown is not None else set()
-    stored = stored_types(schema.view.model)
-    candidates: dict[str, list[str]] = {
-        "any": sorted(set(infos) - hidden),
-        "required": sorted(name for name, info in infos.items() if info.is_required()),
-        "envelope": [""],
-    }
-    for tag in ("S", "N", "SS"):
-        candidates[tag] = sorted(name for name, stored_as in stored.items() if stored_as == tag)
-    options = [
-        (kind, apply, st.sampled_from(names))
-        for kind, role, apply in KINDS
-        if (names := [name for name in candidates[role] if name not in hidden])
-    ]
-    return st.sampled_from(options)

@@ -37,22 +37,19 @@ from hypothesis.stateful import (
 )
 
 from dashboard_projection._errors import InvalidInputError
-from dashboard_projection._limits import MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES
-from dashboard_projection._plan import Put, attributes_of, key_identity
 from dashboard_projection._processor import BadRecord, process_stream_event
-from dashboard_projection._records import StreamRecord
 from dashboard_projection._sink_memory import InMemorySink
 from dashboard_projection._stream_projection import Projection
 from dashboard_projection._view._declaration import DashboardView
+from dashboard_projection.testing._checks import check_record, describe, same
 from dashboard_projection.testing._queries import check_queries
-from dashboard_projection.testing._reference import ItemKey, Reference, by_key
+from dashboard_projection.testing._reference import Reference, by_key
 from dashboard_projection.testing._streams import stream_records
 from dashboard_projection.testing._values import SearchStrategy
 
 #: The clock the laws are checked at, unless told otherwise.
 DEFAULT_NOW = datetime(2025, 11, 16, 12, tzinfo=UTC)
 _SIZES = st.integers(1, 8)
-_DIFFERENCES_SHOWN = 3
 
 
 def check_view_laws(  # noqa: PLR0913 - every option is keyword-only with a default
@@ -110,7 +107,9 @@ def view_laws(
     projection: Projection | None = None,
     now: datetime = DEFAULT_NOW,
 ) -> type[RuleBasedStateMachine]:
-    """The state machine :func:`check_view_laws` runs, for pytest or your own settings::
+    """The state machine that :func:`check_view_laws` runs, for pytest or your own settings.
+
+    For example::
 
         TestOrderLaws = view_laws(orders).TestCase
 
@@ -184,7 +183,12 @@ class _Laws(RuleBasedStateMachine):
         """The last batch again, an equal copy, as after a timeout."""
         before = by_key(self.batched.items())
         self._process(copy.deepcopy(self.last or []), self.batched)
-        _same("replays change nothing", "after redelivering the last batch", before, by_key(self.batched.items()))
+        same(
+            "replays change nothing",
+            "after redelivering the last batch",
+            before,
+            by_key(self.batched.items()),
+        )
 
     @invariant()
     def tables_agree(self) -> None:
@@ -192,8 +196,13 @@ class _Laws(RuleBasedStateMachine):
         if not self.started():
             return
         batched, one_by_one = by_key(self.batched.items()), by_key(self.one_by_one.items())
-        _same("a batch equals its records one by one", "batched vs one by one", one_by_one, batched)
-        _same("no stale items", "table vs the primary table's projection", self.reference.table(), batched)
+        same("a batch equals its records one by one", "batched vs one by one", one_by_one, batched)
+        same(
+            "no stale items",
+            "table vs the primary table's projection",
+            self.reference.table(),
+            batched,
+        )
 
     @invariant()
     def queries_select_each_item_once(self) -> None:
@@ -206,7 +215,7 @@ class _Laws(RuleBasedStateMachine):
     def _deliver(self, batch: list[dict[str, Any]]) -> None:
         for raw in batch:
             bad = str(raw.get("eventID", "")).startswith("bad-")
-            self._check_record(raw, bad=bad)
+            check_record(self.view, self.projection, raw, self.now, bad=bad)
             self._process([copy.deepcopy(raw)], self.one_by_one)
             self.reference.apply(raw, bad=bad)
         self._process(copy.deepcopy(batch), self.batched)
@@ -216,92 +225,14 @@ class _Laws(RuleBasedStateMachine):
     def _process(self, batch: list[dict[str, Any]], sink: InMemorySink) -> None:
         dead: list[BadRecord] = []
         response = process_stream_event(
-            {"Records": batch}, sink, now=self.now, projection=self.projection,
-            dead_letter=dead.append, metrics=False,
+            {"Records": batch},
+            sink,
+            now=self.now,
+            projection=self.projection,
+            dead_letter=dead.append,
+            metrics=False,
         )
-        assert response == {"batchItemFailures": []}, f"law 'storable' broken: {response}"
-        for rejected in dead:
-            if not isinstance(rejected.error, InvalidInputError):
-                raise AssertionError(
-                    f"law 'storable' broken: record {_name(rejected.raw)} was refused by the "
-                    f"sink: {rejected.error}"
-                )
-
-    def _check_record(self, raw: dict[str, Any], *, bad: bool) -> None:
-        """Total, storable, distinct keys: one record, projected directly."""
-        try:
-            ops = self.projection(StreamRecord.from_lambda_record(raw), now=self.now)
-        except InvalidInputError as error:
-            if not bad:
-                raise AssertionError(
-                    f"law 'total on valid items' broken: the valid record {_name(raw)} raised "
-                    f"{type(error).__name__}: {error}"
-                ) from error
-            return
-        except Exception as error:
-            raise AssertionError(
-                f"law 'total' broken: record {_name(raw)} raised {type(error).__name__}: "
-                f"{error}; only InvalidInputError may reject a record"
-            ) from error
-        if bad:
-            raise AssertionError(
-                f"law 'bad input is rejected' broken: the malformed record {_name(raw)} was "
-                f"projected to {len(ops)} writes instead of raising InvalidInputError"
-            )
-        keys = self.projection.key_attributes
-        identities = [key_identity(attributes_of(op), keys) for op in ops]
-        if len(set(identities)) != len(identities):
-            raise AssertionError(
-                f"law 'distinct keys' broken: record {_name(raw)} writes one key twice: "
-                f"{sorted(map(str, identities))}"
-            )
-        failed = InMemorySink(keys).write(ops).failed
-        if failed:
-            raise AssertionError(f"law 'storable' broken: record {_name(raw)}: {failed[0].error}")
-        for op in ops:
-            if isinstance(op, Put):
-                _check_index_keys(self.view, op.item, raw)
-
-
-def _check_index_keys(view: DashboardView[Any], item: dict[str, Any], raw: dict[str, Any]) -> None:
-    """GSI key attributes are non-empty strings within DynamoDB's key sizes, or absent."""
-    layout = view.layout
-    limits = {
-        layout.member_attribute: MAX_PARTITION_KEY_BYTES,
-        layout.time_attribute: MAX_SORT_KEY_BYTES,
-        layout.combined_attribute: MAX_SORT_KEY_BYTES,
-    }
-    for name, limit in limits.items():
-        if name is None or name not in item:
-            continue
-        text = item[name].get("S") if isinstance(item[name], dict) else None
-        if not isinstance(text, str) or not text or len(text.encode()) > limit:
-            raise AssertionError(
-                f"law 'storable' broken: record {_name(raw)} writes the index key {name} as "
-                f"{item[name]!r:.120}; DynamoDB indexes a non-empty string of {limit} bytes at most"
-            )
-
-
-def _same(law: str, what: str, expected: dict[ItemKey, Any], actual: dict[ItemKey, Any]) -> None:
-    if expected == actual:
-        return
-    missing = sorted(set(expected) - set(actual))
-    extra = sorted(set(actual) - set(expected))
-    changed = sorted(key for key in set(expected) & set(actual) if expected[key] != actual[key])
-    lines = [f"law '{law}' broken ({what}):"]
-    lines += [f"  missing {key}" for key in missing[:_DIFFERENCES_SHOWN]]
-    lines += [f"  unexpected {key}: {actual[key]!r:.200}" for key in extra[:_DIFFERENCES_SHOWN]]
-    lines += [
-        f"  {key}: expected {expected[key]!r:.200}, got {actual[key]!r:.200}"
-        for key in changed[:_DIFFERENCES_SHOWN]
-    ]
-    lines.append(f"  ({len(missing)} missing, {len(extra)} unexpected, {len(changed)} changed)")
-    raise AssertionError("\n".join(lines))
-
-
-def _name(raw: object) -> str:
-    if not isinstance(raw, dict):
-        return repr(raw)[:80]
-    body = raw.get("dynamodb")
-    keys = body.get("Keys") if isinstance(body, dict) else None
-    return f"{raw.get('eventID')} ({raw.get('eventName')} of {keys!r:.120})"
+        refused = [bad for bad in dead if not isinstance(bad.error, InvalidInputError)]
+        if refused or response != {"batchItemFailures": []}:
+            first = f"{describe(refused[0].raw)}: {refused[0].error}" if refused else response
+            raise AssertionError(f"law 'storable' broken: the sink refused a write: {first}")

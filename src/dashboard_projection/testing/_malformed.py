@@ -9,10 +9,16 @@ dashboard's own list, named like the files of the test suite's corpus of bad eve
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal
 
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
 from dashboard_projection._limits import MAX_SORT_KEY_BYTES
+from dashboard_projection._view._validation import stored_types
 from dashboard_projection.testing._table import Record
 
 #: What a generic kind breaks: an attribute the model reads (``any``), one stored as S, N or
@@ -99,6 +105,30 @@ KINDS: tuple[tuple[str, Role, Apply], ...] = (
     *((kind, "envelope", apply) for kind, apply in _ENVELOPE),
     ("keys_of_another_table", "envelope", _keys_of_another_table),
 )
+
+
+def view_kinds(
+    model: type[BaseModel], infos: Mapping[str, FieldInfo], hidden: set[str]
+) -> SearchStrategy[tuple[str, Apply, SearchStrategy[str]]]:
+    """The kinds of :data:`KINDS` ``model`` has an attribute for, each with its candidates.
+
+    ``hidden`` attributes (a ShownWhen's) are never broken: an image they hide is not checked.
+    """
+    stored = stored_types(model)
+    candidates: dict[str, list[str]] = {
+        "any": sorted(infos),
+        "required": sorted(name for name, info in infos.items() if info.is_required()),
+        "envelope": [""],
+    }
+    for tag in ("S", "N", "SS"):
+        candidates[tag] = sorted(name for name, stored_as in stored.items() if stored_as == tag)
+    options = [
+        (kind, apply, st.sampled_from(names))
+        for kind, role, apply in KINDS
+        if (names := [name for name in candidates[role] if name not in hidden])
+    ]
+    return st.sampled_from(options)
+
 
 # --- the sentiment dashboard's kinds ---------------------------------------------------------
 

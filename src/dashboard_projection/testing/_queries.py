@@ -35,7 +35,9 @@ class _Shown:
     value: Decimal | None
 
 
-def check_queries(view: DashboardView[Any], reference: Reference, items: Sequence[WireItem]) -> None:
+def check_queries(
+    view: DashboardView[Any], reference: Reference, items: Sequence[WireItem]
+) -> None:
     """Raise if a query selects a current shown item other than once, or one it should not.
 
     Raises:
@@ -87,9 +89,14 @@ def _check_combined(view: DashboardView[Any], shown: list[_Shown], once: Any) ->
     for day, category in sorted(groups, key=str):
         if category is None:
             continue
-        present = [f for f in shown if (f.day, f.category) == (day, category) and f.value is not None]
+        present = [
+            f for f in shown if (f.day, f.category) == (day, category) and f.value is not None
+        ]
         values = sorted({fact.value for fact in present if fact.value is not None})
-        ranges: list[tuple[Decimal | None, Decimal | None]] = [(None, None), (values[0], values[-1])]
+        ranges: list[tuple[Decimal | None, Decimal | None]] = [
+            (None, None),
+            (values[0], values[-1]),
+        ]
         ranges += [(values[0], values[0]), (values[len(values) // 2], values[-1])]
         for low, high in ranges:
             query = view.query_by_combined(_TABLE, date.fromisoformat(day), category, low, high)
@@ -111,4 +118,6 @@ def _facts(view: DashboardView[Any], key: Hashable, image: WireItem) -> _Shown:
         category = image.get(view.combined.category, {}).get("S")
         number = image.get(view.combined.value, {}).get("N")
         value = None if number is None else Decimal(number)
-    return _Shown(key, day_partition(image[view.timestamp]["S"]), frozenset(members), category, value)
+    return _Shown(
+        key, day_partition(image[view.timestamp]["S"]), frozenset(members), category, value
+    )

@@ -57,8 +57,10 @@ class Reference:
     orphaned: set[Hashable] = field(default_factory=set)
 
     def apply(self, raw: object, *, bad: bool) -> None:
-        """Follow one record. A bad but readable INSERT or MODIFY leaves an item the view
-        cannot show in the primary table; any other bad record changes nothing it can tell.
+        """Follow one record as the primary table does.
+
+        A bad but readable INSERT or MODIFY leaves an item the view cannot show in the primary
+        table; any other bad record changes nothing the view can tell.
         """
         try:
             record = StreamRecord.from_lambda_record(raw)
