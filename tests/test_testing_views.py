@@ -33,13 +33,17 @@ from dashboard_projection.testing import (
     stream_records,
     view_laws,
 )
-from views import ORDERS, SENSORS, Order
+from dashboard_projection.testing._queries import check_queries
+from dashboard_projection.testing._reference import Reference
+from dashboard_projection.testing._table import record
+from views import ORDERS, SENSORS, TICKETS, Order
 
 NOW = datetime(2025, 11, 16, 12, tzinfo=UTC)
 VIEWS: dict[str, DashboardView[Any]] = {
     "sentiment": sentiment_view(),
     "orders": ORDERS,
     "sensors": SENSORS,
+    "tickets": TICKETS,
 }
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: Failing runs: a fixed search, no shrinking (the failure is the point, not its smallest form).
@@ -102,7 +106,8 @@ def test_images_are_shown_and_hidden_members_and_spellings_vary(name: str) -> No
         seen.update("respelled" for number in numbers if number != str(Decimal(number)))
 
     look()
-    assert seen == {"shown", "hidden", "member", "respelled"}
+    hidden = {"hidden"} if view.shown is not None else set()
+    assert seen == {"shown", "member", "respelled"} | hidden
 
 
 @PROPERTY
@@ -313,10 +318,23 @@ class AcceptsAnything:
             return []
 
 
+class WritesTwice:
+    """A broken wrapper: the base item put twice in one record's writes."""
+
+    def __init__(self, view: DashboardView[Any]) -> None:
+        self.view = view
+        self.key_attributes = view.key_attributes
+
+    def __call__(self, record: StreamRecord, *, now: datetime) -> list[WriteOp]:
+        ops = self.view(record, now=now)
+        return ops + ops[:1]
+
+
 @pytest.mark.parametrize(
     ("broken", "law"),
     [
         (DropsDeletes, "no stale items"),
+        (WritesTwice, "distinct keys"),
         (DriftingClock, "a batch equals its records one by one|replays change nothing"),
         (AcceptsAnything, "bad input is rejected"),
     ],
@@ -326,3 +344,30 @@ def test_the_laws_catch_a_broken_projection(broken: Any, law: str, name: str) ->
     view = VIEWS[name]
     with pytest.raises(AssertionError, match=f"law '({law})' broken"):
         check_view_laws(view, projection=broken(view), settings=FIND)
+
+
+def test_the_query_law_catches_an_index_that_is_not_sparse() -> None:
+    """A fan-out copy carrying the combined key: the combined query would see the order twice."""
+    image: dict[str, dict[str, Any]] = {
+        "order_id": {"S": "o-1"},
+        "created_at": {"S": "2025-11-16T09:30:00+01:00"},
+        "status": {"S": "paid"},
+        "total": {"N": "129.95"},
+        "categories": {"SS": ["books"]},
+        "customer_id": {"S": "c-1"},
+        "region": {"S": "eu"},
+    }
+    keys = {name: image[name] for name in ORDERS.key}
+    reference = Reference(ORDERS, NOW)
+    reference.apply(record("INSERT", 1, 1_763_300_000, keys, new=image), bad=False)
+    table = list(reference.table().values())
+    check_queries(ORDERS, reference, table)  # the view's own items keep the law
+    combined = ORDERS.layout.combined_attribute or ""
+    base = next(item for item in table if combined in item)
+    broken = [item if combined in item else {**item, combined: base[combined]} for item in table]
+    with pytest.raises(
+        AssertionError, match=r"law 'queries select each shown item once'.*combined"
+    ):
+        check_queries(ORDERS, reference, broken)
+    with pytest.raises(AssertionError, match=r"query_by_day"):
+        check_queries(ORDERS, reference, [*table, {**base, "item_key": {"S": "base#copy"}}])

@@ -1,14 +1,18 @@
 """Declarations other than the sentiment dashboard's, for tests of the generic view machinery.
 
 ``ORDERS``: a shop's orders, shown once paid or shipped, one copy per category, a
-``status#total`` combined key in [0, 99999.99]. ``SENSORS``: sensor readings, all shown, one
-copy per alert, a ``unit#reading`` combined key over a signed range, [-40.00, 125.00].
+``status#total`` combined key in [0, 99999.99]. ``SENSORS``: sensor readings, shown while
+active or degraded, one copy per alert, a ``unit#reading`` combined key over a signed range,
+[-40.00, 125.00]. ``TICKETS``: a numeric key alone, an aware ``datetime`` timestamp, and every
+other kind of field (an Enum, a nested model, bytes, a list, a map, a float), all shown,
+removes propagated.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -69,5 +73,43 @@ SENSORS = DashboardView(
     ),
     copy=("unit", "reading", "battery"),
     ttl=timedelta(hours=6),
+    propagate_removes=True,
+)
+
+
+class Priority(StrEnum):
+    """A ticket's priority."""
+
+    LOW = "low"
+    HIGH = "high"
+
+
+class Owner(BaseModel):
+    """Who a ticket is assigned to: a nested map."""
+
+    name: str
+    team: str | None = None
+
+
+class Ticket(BaseModel):
+    """A support ticket of the primary table ``tickets``: key ``ticket_no`` (a number)."""
+
+    ticket_no: Annotated[int, Field(ge=1)]
+    opened_at: datetime
+    priority: Priority
+    owner: Owner
+    hours: float | None = None
+    labels: frozenset[str] = frozenset()
+    notes: list[str] = []
+    attachment: bytes | None = None
+    counts: dict[str, int] = {}
+
+
+TICKETS = DashboardView(
+    model=Ticket,
+    key=("ticket_no",),
+    timestamp="opened_at",
+    fan_out=FanOut("labels", attribute="label"),
+    copy=("priority", "owner", "attachment"),
     propagate_removes=True,
 )

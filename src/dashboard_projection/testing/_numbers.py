@@ -75,7 +75,7 @@ def numbers(constraints: Constraints, *, integer: bool, max_places: int | None =
 
     def draw_number(draw: st.DrawFn) -> Value:
         count = draw(counts)
-        return {"N": draw_spelling(draw, Decimal(draw(by_places[count])).scaleb(-count))}
+        return {"N": draw_spelling(draw, Decimal(f"{draw(by_places[count])}E-{count}"))}
 
     return draw_number
 
