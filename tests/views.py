@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard_projection import CombinedKey, DashboardView, FanOut, ShownWhen
 
+# --8<-- [start:orders]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
@@ -46,6 +47,7 @@ ORDERS = DashboardView(
     copy=("customer_id", "status", "total", "region"),
     ttl=timedelta(days=30),
 )
+# --8<-- [end:orders]
 
 
 class Reading(BaseModel):
