@@ -131,7 +131,7 @@ class ViewSchema:
             elif name == view.timestamp:
                 drawers[name] = lambda draw: {"S": draw_instant(draw, SIX_DIGITS)}
             elif name == self.layout.member_source:
-                drawers[name] = field_drawer(info, where)  # members come from the alphabet
+                drawers[name] = _nothing  # members: from the stream's alphabet, in version()
             else:
                 drawers[name] = self._special(name, info) or field_drawer(info, where)
         if self.shown is not None and self.shown.attribute not in fields:
@@ -145,6 +145,7 @@ class ViewSchema:
         drawers |= self.room.text_drawers
         self.keys = {name: drawers.pop(name) for name in view.key}
         self.key_strategy = fitted_keys(self.keys, self.room)
+        self.key_lists: dict[int, SearchStrategy[list[Image]]] = {}
         self.drawers = drawers
         self.unknown = st.dictionaries(
             NAMES.filter(lambda name: name not in drawers and name not in self.keys),
@@ -181,14 +182,14 @@ class ViewSchema:
 
     def sources(self, draw: st.DrawFn, count: int) -> list[Source]:
         """``count`` items with distinct keys; members from one alphabet per stream."""
-        keys = draw(
-            st.lists(
+        if count not in self.key_lists:  # built once per size: Hypothesis checks each new one
+            self.key_lists[count] = st.lists(
                 self.key_strategy,
                 min_size=count,
                 max_size=count,
                 unique_by=lambda keys: key_identity(keys, self.view.key),
             )
-        )
+        keys = draw(self.key_lists[count])
         alphabet = draw(self.room.alphabets)
         sources = []
         for key in keys:
@@ -241,6 +242,10 @@ class ViewSchema:
             image[name] = {"SS": chosen}
         else:
             image.pop(name, None)  # DynamoDB has no empty sets
+
+
+def _nothing(draw: st.DrawFn) -> None:
+    del draw
 
 
 def _override(strategy: SearchStrategy[Any], where: str) -> Drawer:

@@ -10,6 +10,7 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -180,6 +181,17 @@ _UNTAGGED_ITEMS = _primary_items(st.just([]), st.just("analyzed"), 0)
 _MALFORMATIONS = st.sampled_from(_MALFORMATION_KINDS)
 
 
+@cache
+def _untagged_items(count: int) -> SearchStrategy[list[PrimaryItem]]:
+    """``count`` items with distinct keys and no tags (they come from the stream's alphabet)."""
+    return st.lists(
+        _UNTAGGED_ITEMS,
+        min_size=count,
+        max_size=count,
+        unique_by=lambda item: (item.source_id, item.ingested_at),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SentimentSchema:
     """The sentiment dashboard's primary table, for :mod:`._streams`.
@@ -193,14 +205,7 @@ class SentimentSchema:
 
     def sources(self, draw: st.DrawFn, count: int) -> list[Source]:
         """``count`` items with distinct keys, their tags from one alphabet per stream."""
-        items = draw(
-            st.lists(
-                _UNTAGGED_ITEMS,  # tags come from the stream's alphabet
-                min_size=count,
-                max_size=count,
-                unique_by=lambda item: (item.source_id, item.ingested_at),
-            )
-        )
+        items = draw(_untagged_items(count))
         alphabet = draw(_TAG_ALPHABETS)
         return [self._source(draw, item, alphabet) for item in items]
 
