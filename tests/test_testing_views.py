@@ -280,36 +280,33 @@ def test_the_laws_run_as_a_state_machine_test_case() -> None:
     machine.TestCase("runTest").runTest()
 
 
-class DropsDeletes:
-    """A broken wrapper: the view's writes without its deletes, so stale items stay."""
+class Wrapper:
+    """A projection that runs a view's: the broken ones below change what it returns."""
 
     def __init__(self, view: DashboardView[Any]) -> None:
         self.view = view
         self.key_attributes = view.key_attributes
+
+
+class DropsDeletes(Wrapper):
+    """A broken wrapper: the view's writes without its deletes, so stale items stay."""
 
     def __call__(self, record: StreamRecord, *, now: datetime) -> list[WriteOp]:
         return [op for op in self.view(record, now=now) if not isinstance(op, Delete)]
 
 
-class DriftingClock:
+class DriftingClock(Wrapper):
     """A broken wrapper: each call a second later, so a replay writes another TTL."""
 
-    def __init__(self, view: DashboardView[Any]) -> None:
-        self.view = view
-        self.key_attributes = view.key_attributes
-        self.calls = 0
+    calls = 0
 
     def __call__(self, record: StreamRecord, *, now: datetime) -> list[WriteOp]:
         self.calls += 1
         return self.view(record, now=now + timedelta(seconds=self.calls))
 
 
-class AcceptsAnything:
+class AcceptsAnything(Wrapper):
     """A broken wrapper: a record the view rejects projects to nothing instead."""
-
-    def __init__(self, view: DashboardView[Any]) -> None:
-        self.view = view
-        self.key_attributes = view.key_attributes
 
     def __call__(self, record: StreamRecord, *, now: datetime) -> list[WriteOp]:
         try:
@@ -318,12 +315,8 @@ class AcceptsAnything:
             return []
 
 
-class WritesTwice:
+class WritesTwice(Wrapper):
     """A broken wrapper: the base item put twice in one record's writes."""
-
-    def __init__(self, view: DashboardView[Any]) -> None:
-        self.view = view
-        self.key_attributes = view.key_attributes
 
     def __call__(self, record: StreamRecord, *, now: datetime) -> list[WriteOp]:
         ops = self.view(record, now=now)
