@@ -33,7 +33,7 @@ from dashboard_projection._sentiment._keys import KEY_ATTRIBUTES
 from data import SEED, largest_event, make_event
 from harness import Row, alternating, interleave, rate, ratios
 from paths import NOW
-from views import bench_views
+from view_paths import bench_views
 
 HERE = Path(__file__).resolve().parent
 BATCH_WRITE_LIMIT = 25  # items per BatchWriteItem request

@@ -92,10 +92,12 @@ def test_dir_lists_the_public_names() -> None:
 def test_testing_module_exports_its_strategies() -> None:
     assert dashboard_projection.testing.__all__ == [
         "attribute_values",
+        "check_view_laws",
         "primary_items",
         "stream_events",
         "stream_images",
         "stream_records",
+        "view_laws",
     ]
     for name in dashboard_projection.testing.__all__:
         assert callable(getattr(dashboard_projection.testing, name))

@@ -33,7 +33,9 @@ from dashboard_projection import (
     StreamRecord,
     process_stream_event,
 )
-from dashboard_projection.testing import _MALFORMATION_KINDS, _record, stream_events, stream_records
+from dashboard_projection.testing import stream_events, stream_records
+from dashboard_projection.testing._malformed import _MALFORMATION_KINDS
+from dashboard_projection.testing._table import record as _record
 
 NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
 KEY = ("day_partition", "item_key")

@@ -1,0 +1,117 @@
+"""Declarations other than the sentiment dashboard's, for tests of the generic view machinery.
+
+``ORDERS``: a shop's orders, shown once paid or shipped, one copy per category, a
+``status#total`` combined key in [0, 99999.99]. ``SENSORS``: sensor readings, shown while
+active or degraded, one copy per alert, a ``unit#reading`` combined key over a signed range,
+[-40.00, 125.00]. ``TICKETS``: a numeric key alone, an aware ``datetime`` timestamp, and every
+other kind of field (an Enum, a nested model, bytes, a list, a map, a float), all shown,
+removes propagated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dashboard_projection import CombinedKey, DashboardView, FanOut, ShownWhen
+
+# --8<-- [start:orders]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Order(BaseModel):
+    """An order of the primary table ``orders``: key ``(order_id, created_at)``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order_id: NonEmpty
+    created_at: NonEmpty  # ISO-8601 with an offset
+    status: Literal["placed", "paid", "shipped", "cancelled"]
+    total: Annotated[Decimal, Field(ge=0, le=Decimal("99999.99"), decimal_places=2)]
+    categories: frozenset[NonEmpty] = frozenset()
+    customer_id: str
+    region: str
+
+
+ORDERS = DashboardView(
+    model=Order,
+    key=("order_id", "created_at"),
+    timestamp="created_at",
+    shown=lambda order: order.status in ("paid", "shipped"),
+    fan_out=FanOut("categories", attribute="category", max_members=20),
+    combined=CombinedKey("status", "total", places=2, min_value=0, max_value=Decimal("99999.99")),
+    copy=("customer_id", "status", "total", "region"),
+    ttl=timedelta(days=30),
+)
+# --8<-- [end:orders]
+
+
+class Reading(BaseModel):
+    """A reading of the primary table ``readings``: key ``sensor_id`` and ``read_at``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sensor_id: NonEmpty
+    read_at: NonEmpty
+    unit: Literal["celsius", "fahrenheit"]
+    reading: Annotated[Decimal, Field(ge=Decimal("-40.00"), le=Decimal("125.00"))]
+    alerts: frozenset[Literal["overheat", "freeze", "battery_low", "offline"]] = frozenset()
+    battery: Annotated[int, Field(ge=0, le=100)] | None = None
+    state: str = "active"
+
+
+SENSORS = DashboardView(
+    model=Reading,
+    key=("sensor_id", "read_at"),
+    timestamp="read_at",
+    shown=ShownWhen("state", "active", "degraded"),
+    fan_out=FanOut("alerts", attribute="alert", max_members=4),
+    combined=CombinedKey(
+        "unit", "reading", places=2, min_value=Decimal("-40.00"), max_value=Decimal("125.00")
+    ),
+    copy=("unit", "reading", "battery"),
+    ttl=timedelta(hours=6),
+    propagate_removes=True,
+)
+
+
+class Priority(StrEnum):
+    """A ticket's priority."""
+
+    LOW = "low"
+    HIGH = "high"
+
+
+class Owner(BaseModel):
+    """Who a ticket is assigned to: a nested map."""
+
+    name: str
+    team: str | None = None
+
+
+class Ticket(BaseModel):
+    """A support ticket of the primary table ``tickets``: key ``ticket_no`` (a number)."""
+
+    ticket_no: Annotated[int, Field(ge=1)]
+    opened_at: datetime
+    priority: Priority
+    owner: Owner
+    hours: float | None = None
+    labels: frozenset[str] = frozenset()
+    notes: list[str] = []
+    attachment: bytes | None = None
+    counts: dict[str, int] = {}
+
+
+TICKETS = DashboardView(
+    model=Ticket,
+    key=("ticket_no",),
+    timestamp="opened_at",
+    fan_out=FanOut("labels", attribute="label"),
+    copy=("priority", "owner", "attachment"),
+    propagate_removes=True,
+)
