@@ -121,7 +121,11 @@ def use_aws_at(endpoint: str, region: str, monkeypatch: pytest.MonkeyPatch) -> N
 
 RUNNABLE = [page for page in PAGES if any(b.kind == "run" for b in blocks_of(page))]
 #: Example modules the docs include, and the test module that imports and runs each.
-EXAMPLES_TESTED_BY = {"orders.py": "test_view_orders.py", "orders_lambda.py": "test_view_orders.py"}
+EXAMPLES_TESTED_BY = {
+    "examples/orders/orders.py": "test_view_orders.py",
+    "examples/orders/orders_lambda.py": "test_view_orders.py",
+    "tests/views.py": "test_testing_views.py",
+}
 
 
 @pytest.mark.integration
@@ -148,8 +152,9 @@ def test_included_blocks_are_test_modules_pytest_runs() -> None:
     for block in includes:
         for path in included_files(block):
             assert path.exists(), (block.page, block.line, path)
-            if path.parent == REPO / "examples" / "orders":
-                tester = REPO / "tests" / EXAMPLES_TESTED_BY[path.name]
+            relative = path.relative_to(REPO).as_posix()
+            if relative in EXAMPLES_TESTED_BY:
+                tester = REPO / "tests" / EXAMPLES_TESTED_BY[relative]
                 code = tester.read_text()
                 imported = (f'import_module("{path.stem}")', f"from {path.stem} import")
                 assert any(form in code for form in imported), (block.page, path, tester)

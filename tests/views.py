@@ -15,39 +15,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
+from orders import Order, orders
 from pydantic import BaseModel, ConfigDict, Field
 
 from dashboard_projection import CombinedKey, DashboardView, FanOut, ShownWhen
 
-# --8<-- [start:orders]
+ORDERS = orders  # the example of docs/your-dashboard.md
+__all__ = ["ORDERS", "SENSORS", "TICKETS", "Order", "Reading", "Ticket"]
+
 NonEmpty = Annotated[str, Field(min_length=1)]
-
-
-class Order(BaseModel):
-    """An order of the primary table ``orders``: key ``(order_id, created_at)``."""
-
-    model_config = ConfigDict(frozen=True)
-
-    order_id: NonEmpty
-    created_at: NonEmpty  # ISO-8601 with an offset
-    status: Literal["placed", "paid", "shipped", "cancelled"]
-    total: Annotated[Decimal, Field(ge=0, le=Decimal("99999.99"), decimal_places=2)]
-    categories: frozenset[NonEmpty] = frozenset()
-    customer_id: str
-    region: str
-
-
-ORDERS = DashboardView(
-    model=Order,
-    key=("order_id", "created_at"),
-    timestamp="created_at",
-    shown=lambda order: order.status in ("paid", "shipped"),
-    fan_out=FanOut("categories", attribute="category", max_members=20),
-    combined=CombinedKey("status", "total", places=2, min_value=0, max_value=Decimal("99999.99")),
-    copy=("customer_id", "status", "total", "region"),
-    ttl=timedelta(days=30),
-)
-# --8<-- [end:orders]
 
 
 class Reading(BaseModel):
