@@ -37,8 +37,8 @@ def load_view(spec: str) -> Projection:
         except AttributeError:
             raise CliError(f"{module_name} has no attribute {attribute!r}", where=spec) from None
     if not callable(value) or not isinstance(getattr(value, "key_attributes", None), tuple):
-        kind = type(value).__name__
-        raise CliError(f"expected a DashboardView (or a Projection), got a {kind}", where=spec)
+        kind = f"the class {value.__name__}" if isinstance(value, type) else type(value).__name__
+        raise CliError(f"expected a DashboardView (or a Projection), got {kind}", where=spec)
     return value  # type: ignore[return-value]  # checked above, as far as a protocol can be
 
 

@@ -91,7 +91,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     *,
     now: datetime | None = None,
     context: LambdaContext | None = None,
-    ttl_days: int = DEFAULT_TTL_DAYS,
+    ttl_days: int | None = None,
     projection: Projection | None = None,
     dead_letter: Callable[[BadRecord], None] | None = None,
     metrics: bool | Metrics = True,
@@ -103,7 +103,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
         sink: Where the writes go (``DynamoDBSink`` in Lambda, ``InMemorySink`` in tests).
         now: The clock for TTLs; the current time when omitted.
         context: Lambda's context; its remaining time bounds the sink's retries.
-        ttl_days: TTL of the default projection (ignored when ``projection`` is given).
+        ttl_days: TTL of the default projection, in days (7); a view declares its own.
         projection: What a record implies: a :class:`DashboardView` (or any
             :class:`Projection`); the sentiment dashboard (``sentiment_view()``) by default.
         dead_letter: Called with every record rejected as bad input.
@@ -112,11 +112,12 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
 
     Raises:
         InvalidInputError: ``event`` is not a stream event at all (no ``Records`` list).
-        ConfigurationError: ``now`` is naive, or the sink's key attributes are not the
-            projection's (see :func:`check_sink_fits`); raised before any record is processed.
+        ConfigurationError: ``now`` is naive, ``ttl_days`` is given with a ``projection``, or
+            the sink's key attributes are not the projection's (see :func:`check_sink_fits`);
+            raised before any record is processed.
     """
     started = time.monotonic()
-    project = projection or DashboardProjection(ttl_days=ttl_days)
+    project = _projection(projection, ttl_days)
     check_sink_fits(sink, project)
     raw_records = records_of(event)
     clock = now or datetime.now(UTC)
@@ -164,6 +165,16 @@ def check_sink_fits(sink: Sink, projection: Projection) -> None:
             f"{type(projection).__name__} writes items keyed by {', '.join(expected)} "
             f"(partition key first); give the sink key_attributes={expected!r}"
         )
+
+
+def _projection(projection: Projection | None, ttl_days: int | None) -> Projection:
+    if projection is None:
+        return DashboardProjection(ttl_days=DEFAULT_TTL_DAYS if ttl_days is None else ttl_days)
+    if ttl_days is not None:
+        raise ConfigurationError(
+            "ttl_days configures the default projection; a view declares its own ttl"
+        )
+    return projection
 
 
 def _deadline(context: LambdaContext | None) -> float | None:

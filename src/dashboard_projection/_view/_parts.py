@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dashboard_projection._errors import ConfigurationError
@@ -79,11 +79,11 @@ class CombinedKey:
 
     category: str
     value: str
-    places: int = 2
-    min_value: Decimal | int = 0
-    max_value: Decimal | int = 1
-    attribute: str | None = None
-    index: str | None = None
+    max_value: Decimal | int = field(kw_only=True)
+    min_value: Decimal | int = field(default=0, kw_only=True)
+    places: int = field(default=2, kw_only=True)
+    attribute: str | None = field(default=None, kw_only=True)
+    index: str | None = field(default=None, kw_only=True)
 
     @property
     def attribute_name(self) -> str:

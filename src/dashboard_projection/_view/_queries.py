@@ -56,8 +56,16 @@ def _query(
 
 
 def _day(day: date) -> str:
-    """A date as its partition; an aware datetime as its UTC date (not its local one)."""
-    return day_partition(day) if isinstance(day, datetime) else day.isoformat()
+    """A date as its partition; an aware datetime as its UTC date (not its local one).
+
+    Raises:
+        InvalidInputError: ``day`` is a naive datetime, or not a date at all.
+    """
+    if isinstance(day, datetime):
+        return day_partition(day, path="day")
+    if not isinstance(day, date):
+        raise InvalidInputError(f"expected a date, got {type(day).__name__}", path="day")
+    return day.isoformat()
 
 
 def by_day(table_name: str, day: date) -> Query:
@@ -76,8 +84,10 @@ def by_time_range(table_name: str, start: datetime, end: datetime) -> list[Query
     Raises:
         InvalidInputError: A naive datetime, or ``start`` not before ``end``.
     """
-    first = day_partition(start)
-    last = day_partition(end - _TICK)  # rejects a naive end before comparing it
+    first = day_partition(start, path="start")
+    if not isinstance(end, datetime):
+        raise InvalidInputError(f"expected a datetime, got {type(end).__name__}", path="end")
+    last = day_partition(end - _TICK, path="end")  # rejects a naive end before comparing
     if not start < end:
         raise InvalidInputError(
             f"expected start < end, got {start.isoformat()} to {end.isoformat()}", path="start"
@@ -111,6 +121,10 @@ def by_member(layout: Layout, table_name: str, member: str) -> Query:
     """
     if layout.member_attribute is None or layout.member_index is None:
         raise ConfigurationError("this view declares no fan_out, so it has no fan-out index")
+    if not isinstance(member, str) or not member:
+        raise InvalidInputError(
+            f"expected a member: a non-empty string, got {member!r:.80}", path="member"
+        )
     return _query(
         table_name,
         "#member = :member",

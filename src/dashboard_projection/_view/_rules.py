@@ -33,36 +33,39 @@ def escape(component: str) -> str:
     return component.replace("%", "%25").replace("#", "%23")
 
 
-def day_partition(ingested_at: datetime | str) -> str:
+def day_partition(ingested_at: datetime | str, *, path: str = "ingested_at") -> str:
     """The UTC date of an instant: ``2025-11-16T23:30:00-05:00`` is ``2025-11-17``.
 
     The seed sliced the first ten characters of the string, which files an item under its local
-    date whenever the offset is not ``Z``.
+    date whenever the offset is not ``Z``. ``path`` names the argument in errors.
 
     Raises:
         InvalidInputError: ``ingested_at`` is not an instant with a timezone.
     """
-    moment = _instant(ingested_at)
+    moment = _instant(ingested_at, path)
     try:
         return moment.astimezone(UTC).date().isoformat()
     except OverflowError:
         raise InvalidInputError(
-            f"{moment.isoformat()} falls outside the years 1 to 9999 in UTC", path="ingested_at"
+            f"{moment.isoformat()} falls outside the years 1 to 9999 in UTC", path=path
         ) from None
 
 
-def _instant(moment: datetime | str) -> datetime:
+def _instant(moment: object, path: str) -> datetime:
     if isinstance(moment, datetime):
         if moment.utcoffset() is None:
             raise InvalidInputError(
-                f"expected a timezone-aware datetime, got naive {moment.isoformat()}",
-                path="ingested_at",
+                f"expected a timezone-aware datetime, got naive {moment.isoformat()}", path=path
             )
         return moment
+    if not isinstance(moment, str):
+        raise InvalidInputError(
+            f"expected an aware datetime or ISO-8601 text, got {type(moment).__name__}", path=path
+        )
     try:
         return parse_instant(moment)
     except ValueError as exc:
-        raise InvalidInputError(str(exc), path="ingested_at") from None
+        raise InvalidInputError(str(exc), path=path) from None
 
 
 def combined_key(

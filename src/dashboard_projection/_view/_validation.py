@@ -41,6 +41,7 @@ _KINDS = {
     "L": "a list",
 }
 _SETS = {"S": "SS", "N": "NS", "B": "BS"}
+_SHOWN = 80  # characters of a rejected input shown in a message
 
 
 def raise_as_ours(exc: ValidationError, path: str) -> ItemValidationError:
@@ -49,8 +50,11 @@ def raise_as_ours(exc: ValidationError, path: str) -> ItemValidationError:
     for error in exc.errors(include_url=False):
         where = ".".join(str(part) for part in (path, *error["loc"]) if part != "")
         message = error["msg"].removeprefix("Value error, ")
-        if error["type"] != "value_error":  # our own messages already show the input
-            message += f" (got {repr(error['input'])[:80]})"
+        # Our own messages already show the input, and a missing field's input is the whole
+        # item: not worth repeating (nor spreading through logs and dead-letter queues).
+        if error["type"] not in ("value_error", "missing"):
+            shown = repr(error["input"])
+            message += f" (got {shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1] + '…'})"
         problems.append((where, message))
     (first_path, first), *others = problems
     also = "".join(f"; {where}: {message}" for where, message in others)
