@@ -122,8 +122,14 @@ class FakeClient:
 def fake_sink(
     client: FakeClient, sleeps: list[float] | None = None, **options: Any
 ) -> DynamoDBSink:
-    # rng() == 1.0 makes each backoff its ceiling, so tests can name the delays exactly.
-    settings: dict[str, Any] = {"max_attempts": 4, "rng": lambda: 1.0, **options}
+    # rng() == 1.0 makes each backoff its ceiling, so tests can name the delays exactly; the
+    # script is followed in call order, so requests go one at a time unless a test says not.
+    settings: dict[str, Any] = {
+        "max_attempts": 4,
+        "rng": lambda: 1.0,
+        "max_concurrency": 1,
+        **options,
+    }
     recorded = [] if sleeps is None else sleeps
     return DynamoDBSink(
         TABLE, client=client, key_attributes=("pk",), sleep=recorded.append, **settings
