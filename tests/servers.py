@@ -182,6 +182,7 @@ class FaultProxy:
         endpoint: The proxy's URL, for ``endpoint_url``.
         faults: What the next ``BatchWriteItem`` requests get, in order; set by the test.
         batch_writes: ``BatchWriteItem`` requests received so far, spoiled or not.
+        bodies: Their bodies, as received, in order of arrival.
     """
 
     def __init__(self, upstream: str, endpoint: str) -> None:
@@ -189,6 +190,7 @@ class FaultProxy:
         self.endpoint = endpoint
         self.faults: list[Fault] = []
         self.batch_writes = 0
+        self.bodies: list[bytes] = []
         split = urlsplit(upstream)
         self._upstream = (split.hostname or "127.0.0.1", split.port or 80)
         self._lock = threading.Lock()
@@ -199,6 +201,7 @@ class FaultProxy:
         if headers.get("X-Amz-Target") == BATCH_WRITE_TARGET:
             with self._lock:
                 self.batch_writes += 1
+                self.bodies.append(body)
                 fault = self.faults.pop(0) if self.faults else None
         if fault is None:
             return self._forward(path, headers, body)

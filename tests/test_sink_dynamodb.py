@@ -20,6 +20,7 @@ from botocore.exceptions import (
     ParamValidationError,
     ReadTimeoutError,
 )
+from botocore.validate import ParamValidationDecorator
 
 from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
 from dashboard_projection._limits import MAX_ITEM_BYTES, item_size
@@ -474,6 +475,20 @@ def test_without_a_client_one_is_made_with_botocores_retries_off(
     )
 
 
+def test_the_default_client_skips_botocores_validation_and_pools_a_connection_per_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    for sink, pool in ((DynamoDBSink("t"), 10), (DynamoDBSink("t", max_concurrency=3), 3)):
+        client: Any = sink._client
+        assert client.meta.config.max_pool_connections == pool
+        # botocore keeps the setting in the serializer, not in meta.config: a validating one
+        # is wrapped in a ParamValidationDecorator (compare make_client's, which validates).
+        assert not isinstance(client._serializer, ParamValidationDecorator)
+        checked: Any = make_client("http://127.0.0.1:9")
+        assert isinstance(checked._serializer, ParamValidationDecorator)
+
+
 def test_no_region_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
@@ -642,3 +657,49 @@ def test_throttles_and_a_poison_item_in_concurrent_requests_end_exactly_as_seque
     assert (result.requests, len(sleeps)) == (expected.requests + 3, 3)
     assert proxy.batch_writes == result.requests
     assert count(client, table) == count(client, calm) == 89
+
+
+@pytest.mark.integration
+def test_the_default_client_sends_byte_for_byte_what_a_validating_boto3_client_sends(
+    dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default client skips botocore's parameter validation (the sink checks every item
+    # first): the requests on the wire must not change, whatever the attribute types.
+    binary = base64.b64encode(b"\x00\xff").decode()
+    ops: list[WriteOp] = [
+        Put(
+            dashboard_item(
+                str(i),
+                n={"N": "1.5"},
+                b={"B": binary},
+                ns={"NS": ["1", "2.5"]},
+                bs={"BS": [binary]},
+                ss={"SS": ["a", "é"]},
+                m={"M": {"l": {"L": [{"BOOL": True}, {"NULL": True}, {"S": "x"}]}}},
+            )
+        )
+        for i in range(30)
+    ]
+    ops.append(Delete(dashboard_item("gone")))
+    client = make_client(dynamodb_endpoint)
+    table = create_table(client, KEY_SCHEMA)
+    with fault_proxy(dynamodb_endpoint) as proxy:
+        for name, value in {
+            "AWS_ENDPOINT_URL_DYNAMODB": proxy.endpoint,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }.items():
+            monkeypatch.setenv(name, value)
+        assert DynamoDBSink(table, max_concurrency=1).write(ops).ok
+        ours = list(proxy.bodies)
+        validated = make_client(proxy.endpoint)
+        assert DynamoDBSink(table, client=validated, max_concurrency=1).write(ops).ok
+        theirs = proxy.bodies[len(ours) :]
+    assert len(ours) == 2
+    assert ours == theirs
+    assert stored(client, table, "7") == {
+        **ops[7].item,  # type: ignore[union-attr]
+        "b": {"B": b"\x00\xff"},
+        "bs": {"BS": [b"\x00\xff"]},
+    }
