@@ -157,7 +157,7 @@ class DynamoDBSink:
             base_delay: Seconds the backoff starts from.
             max_delay: Seconds no single backoff exceeds.
             max_concurrency: Requests of one write in flight at once (threads; 1 sends them
-                one after another). Default :data:`DEFAULT_MAX_CONCURRENCY`.
+                one after another). Default 10: see :data:`DEFAULT_MAX_CONCURRENCY`.
             sleep: Waits that many seconds; injected by tests.
             rng: Returns a float in [0, 1) that scales each backoff (the jitter).
 
