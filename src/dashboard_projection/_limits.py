@@ -317,7 +317,8 @@ class _Checked:
                 known = sizes.get(id(value))
                 if known is None or known[0] != name:
                     known = (name, _text_size(name) + _value_size(value))
-                    deserialize_value(value)  # numbers' digits and range, duplicate set members
+                    if "S" not in value:  # a sized S is a str: decoding would add nothing
+                        deserialize_value(value)  # numbers' range, duplicate set members
                     sizes[id(value)] = known
                 size += known[1]
         except (_Unwritable, DeserializationError):
