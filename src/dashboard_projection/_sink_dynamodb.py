@@ -6,17 +6,20 @@ inject a client. botocore's exceptions are turned into :class:`WriteError` subcl
 callers never catch botocore types.
 
 The requests of one write are independent (one operation per key), so they are sent
-concurrently, by a thread pool of at most ``max_concurrency`` threads; each request keeps its
-own retries and backoff, within the shared deadline.
+concurrently, by at most ``max_concurrency`` threads; each request keeps its own retries and
+backoff, within the shared deadline. The threads are daemons started for the write and joined
+before it returns: no pool outlives a write, and a Ctrl-C in a command line that interrupts the
+join cannot leave a lock held that interpreter exit would wait on (as ``concurrent.futures``
+can: its ``wait`` and its exit hook take locks a ``KeyboardInterrupt`` may strand).
 """
 
 from __future__ import annotations
 
 import base64
+import queue
 import random
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -195,8 +198,6 @@ class DynamoDBSink:
         self._rng = rng
         self._botocore_errors = (ClientError, BotoCoreError)
         self._max_concurrency = max_concurrency
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
 
     @property
     def key_attributes(self) -> tuple[str, ...]:
@@ -226,10 +227,7 @@ class DynamoDBSink:
             for batch in split.batches
         ]
         if len(jobs) > 1 and self._max_concurrency > 1:
-            futures = [self._threads().submit(self._send, *job) for job in jobs]
-            wait(futures)
-            for future in futures:
-                future.result()  # a bug's exception (not botocore's) propagates, as unthreaded
+            self._send_concurrently(jobs)
         else:
             for job in jobs:
                 self._send(*job)
@@ -238,14 +236,39 @@ class DynamoDBSink:
         failed.sort(key=lambda failure: failure.index)
         return WriteResult(failed=tuple(failed), requests=sum(done.requests for done in progress))
 
-    def _threads(self) -> ThreadPoolExecutor:
-        """The pool requests are sent from, made on first need and kept for warm invocations."""
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    self._max_concurrency, thread_name_prefix="dashboard-projection-write"
-                )
-            return self._pool
+    def _send_concurrently(self, jobs: list[tuple[list[_Pending], _Progress]]) -> None:
+        """Each job to :meth:`_send`, from at most ``max_concurrency`` threads at once.
+
+        Raises:
+            Exception: The first exception that is not botocore's (a bug), once every thread
+                has finished, as the same bug would propagate unthreaded.
+        """
+        todo: queue.SimpleQueue[tuple[list[_Pending], _Progress]] = queue.SimpleQueue()
+        for job in jobs:
+            todo.put(job)
+        bugs: list[Exception] = []
+
+        def work() -> None:
+            try:
+                while True:
+                    try:
+                        job = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    self._send(*job)
+            except Exception as exc:  # noqa: BLE001 - re-raised by the caller, below
+                bugs.append(exc)
+
+        threads = [
+            threading.Thread(target=work, name="dashboard-projection-write", daemon=True)
+            for _ in range(min(self._max_concurrency, len(jobs)))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if bugs:
+            raise bugs[0]
 
     def _send(self, pending: list[_Pending], progress: _Progress) -> None:
         """Send one request until all of it has landed or been rejected, or retrying must stop."""
