@@ -150,11 +150,13 @@ def create_table(
 
 # --- a fault-injecting proxy ------------------------------------------------------------------
 
+_Reply = tuple[int, list[tuple[str, str]], bytes]
 #: A scripted fault: answer ``THROTTLE`` (HTTP 400 ProvisionedThroughputExceededException), or
 #: an ``int`` k: forward the request without its last k items and hand those k back in the
 #: response's ``UnprocessedItems``, as DynamoDB does under load (k covering every item is a
-#: throttle, as DynamoDB answers when it can process none).
-Fault = Literal["throttle"] | int
+#: throttle, as DynamoDB answers when it can process none), or a ``(status, headers, body)``
+#: answer, sent as it is (a corrupt or foreign answer; nothing is forwarded).
+Fault = Literal["throttle"] | int | _Reply
 THROTTLE: Fault = "throttle"
 BATCH_WRITE_TARGET = "DynamoDB_20120810.BatchWriteItem"
 THROTTLED_BODY = json.dumps(
@@ -168,7 +170,6 @@ _JSON_TYPE = "application/x-amz-json-1.0"
 _NOT_FORWARDED = frozenset(  # hop-by-hop, or recomputed for the body actually sent
     {"host", "content-length", "connection", "keep-alive", "transfer-encoding"}
 )
-_Reply = tuple[int, list[tuple[str, str]], bytes]
 
 
 class FaultProxy:
@@ -207,6 +208,8 @@ class FaultProxy:
             return self._forward(path, headers, body)
         if fault == THROTTLE:
             return _throttled()
+        if isinstance(fault, tuple):
+            return fault
         return self._bounce(path, headers, body, int(fault))
 
     def _bounce(self, path: str, headers: Message, body: bytes, count: int) -> _Reply:

@@ -5,26 +5,30 @@ from __future__ import annotations
 import base64
 import math
 import random
+import socket
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from botocore.exceptions import (
+    ChecksumError,
     ClientError,
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    HTTPClientError,
     ParamValidationError,
     ReadTimeoutError,
 )
-from botocore.validate import ParamValidationDecorator
 
 from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
 from dashboard_projection._limits import MAX_ITEM_BYTES, item_size
 from dashboard_projection._plan import Delete, Put
+from dashboard_projection._signed_call import SignedBatchWrite
 from dashboard_projection._sink import Sink
 from dashboard_projection._sink_dynamodb import DynamoDBSink
 from servers import THROTTLE, create_table, fault_proxy, make_client
@@ -475,18 +479,14 @@ def test_without_a_client_one_is_made_with_botocores_retries_off(
     )
 
 
-def test_the_default_client_skips_botocores_validation_and_pools_a_connection_per_thread(
+def test_the_default_client_signs_its_own_calls_and_pools_a_connection_per_thread(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     for sink, pool in ((DynamoDBSink("t"), 10), (DynamoDBSink("t", max_concurrency=3), 3)):
-        client: Any = sink._client
-        assert client.meta.config.max_pool_connections == pool
-        # botocore keeps the setting in the serializer, not in meta.config: a validating one
-        # is wrapped in a ParamValidationDecorator (compare make_client's, which validates).
-        assert not isinstance(client._serializer, ParamValidationDecorator)
-        checked: Any = make_client("http://127.0.0.1:9")
-        assert isinstance(checked._serializer, ParamValidationDecorator)
+        assert isinstance(sink._client, SignedBatchWrite)
+        config: Any = sink._client.meta.config
+        assert config.max_pool_connections == pool
 
 
 def test_no_region_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -629,8 +629,9 @@ def test_item_size_agrees_with_dynalite_at_the_400_kb_boundary(dynalite_endpoint
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("call", ["boto3-client", "signed-call"])
 def test_throttles_and_a_poison_item_in_concurrent_requests_end_exactly_as_sequential(
-    dynamodb_endpoint: str,
+    dynamodb_endpoint: str, call: str
 ) -> None:
     # Four requests in flight through the fault proxy: three throttles land on whichever
     # requests come first, and one request holds an item only the server rejects. Whatever
@@ -645,8 +646,12 @@ def test_throttles_and_a_poison_item_in_concurrent_requests_end_exactly_as_seque
     with fault_proxy(dynamodb_endpoint) as proxy:
         proxy.faults = [THROTTLE, THROTTLE, THROTTLE]
         sleeps: list[float] = []
+        caller = make_client(proxy.endpoint)
         sink = DynamoDBSink(
-            table, client=make_client(proxy.endpoint), max_concurrency=4, sleep=sleeps.append
+            table,
+            client=SignedBatchWrite(caller) if call == "signed-call" else caller,
+            max_concurrency=4,
+            sleep=sleeps.append,
         )
         result = sink.write(ops)
     assert [failure.index for failure in result.failed] == [40]
@@ -660,11 +665,12 @@ def test_throttles_and_a_poison_item_in_concurrent_requests_end_exactly_as_seque
 
 
 @pytest.mark.integration
-def test_the_default_client_sends_byte_for_byte_what_a_validating_boto3_client_sends(
+def test_the_default_sink_sends_byte_for_byte_what_a_boto3_client_sends(
     dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The default client skips botocore's parameter validation (the sink checks every item
-    # first): the requests on the wire must not change, whatever the attribute types.
+    # The default sink builds its BatchWriteItem body itself (SignedBatchWrite), without
+    # botocore's validation and serialization: the requests on the wire must not change,
+    # whatever the attribute types.
     binary = base64.b64encode(b"\x00\xff").decode()
     ops: list[WriteOp] = [
         Put(
@@ -703,3 +709,82 @@ def test_the_default_client_sends_byte_for_byte_what_a_validating_boto3_client_s
         "b": {"B": b"\x00\xff"},
         "bs": {"BS": [b"\x00\xff"]},
     }
+
+
+@pytest.mark.integration
+def test_the_signed_call_raises_what_the_client_raises(server: tuple[DynamoDBClient, str]) -> None:
+    client, table = server
+    signed = SignedBatchWrite(client)
+    wrong_type = {"PutRequest": {"Item": {**dashboard_item("x"), "item_key": {"N": "1"}}}}
+    cases: dict[str, Mapping[str, Sequence[Any]]] = {
+        "missing table": {"no-such-table": [{"PutRequest": {"Item": dashboard_item("a")}}]},
+        "wrong key type": {table: [wrong_type]},
+    }
+    for name, request in cases.items():
+        errors = []
+        for caller in (client, signed):
+            with pytest.raises(ClientError) as raised:
+                caller.batch_write_item(RequestItems=request)
+            response = raised.value.response
+            metadata = response.get("ResponseMetadata", {})
+            errors.append((response.get("Error"), metadata.get("HTTPStatusCode")))
+        assert errors[0] == errors[1], name
+    landed = signed.batch_write_item(
+        RequestItems={table: [{"PutRequest": {"Item": dashboard_item("y")}}]}
+    )
+    assert landed.get("UnprocessedItems") == {}
+    assert landed["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert stored(client, table, "y") == dashboard_item("y")
+
+
+GOOD = b'{"UnprocessedItems":{}}'
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "expected"),
+    [
+        (200, [("x-amz-crc32", str(zlib.crc32(GOOD)))], GOOD, None),
+        (200, [("x-amz-crc32", "12345")], GOOD, ChecksumError),
+        (200, [], b"<html>", HTTPClientError),
+        (503, [], b"<html>Service Unavailable</html>", ClientError),
+    ],
+    ids=["checksum-matches", "checksum-differs", "not-json", "5xx-not-json"],
+)
+def test_the_signed_call_checks_the_answer_as_botocore_does(
+    status: int, headers: list[tuple[str, str]], body: bytes, expected: type[Exception] | None
+) -> None:
+    with fault_proxy(f"http://127.0.0.1:{_closed_port()}") as proxy:  # never forwarded to
+        proxy.faults = [(status, headers, body), (status, headers, body)]
+        signed = SignedBatchWrite(make_client(proxy.endpoint))
+        item = cast("WriteRequestTypeDef", {"PutRequest": {"Item": {"pk": {"S": "a"}}}})
+        if expected is None:
+            answer = signed.batch_write_item(RequestItems={TABLE: [item]})
+            assert (
+                answer.get("UnprocessedItems"),
+                answer["ResponseMetadata"]["HTTPStatusCode"],
+            ) == (
+                {},
+                200,
+            )
+            return
+        with pytest.raises(expected) as raised:
+            signed.batch_write_item(RequestItems={TABLE: [item]})
+        if isinstance(raised.value, ClientError):
+            assert raised.value.response.get("Error", {}).get("Code") == "503"
+        sink = DynamoDBSink(TABLE, client=signed, key_attributes=("pk",), max_attempts=1)
+        failure = sink.write(puts(1)).failed[0].error
+    assert isinstance(failure, RetryableWriteError)  # a corrupt answer or a 5xx: try again
+    assert isinstance(failure.__cause__, expected)
+
+
+def test_the_signed_call_raises_botocores_connection_errors() -> None:
+    signed = SignedBatchWrite(make_client(f"http://127.0.0.1:{_closed_port()}"))
+    with pytest.raises(EndpointConnectionError):
+        signed.batch_write_item(RequestItems={TABLE: []})
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # closed again: nothing listens there

@@ -151,9 +151,10 @@ class DynamoDBSink:
             table_name: The table's name (or ARN).
             client: A boto3 low-level DynamoDB client. By default one is made from the
                 environment, with botocore's own retries off so that this sink's retries, and
-                the deadline, are the only ones, botocore's parameter validation off (every
-                operation is checked here first), and a connection pool of
-                ``max_concurrency``; an injected client keeps its own settings (give it a
+                the deadline, are the only ones, and a connection pool of
+                ``max_concurrency``; its calls skip botocore's validation and serialization
+                (every operation is checked here first; see :class:`SignedBatchWrite`). An
+                injected client is called as it is, with its own settings (give it a
                 ``max_pool_connections`` of at least ``max_concurrency``).
             key_attributes: The table's key attribute names, partition key first.
             max_attempts: Calls per request, the first included.
@@ -350,27 +351,29 @@ class DynamoDBSink:
 
 
 def _default_client(max_concurrency: int) -> BatchWriteClient:
-    """A DynamoDB client from the environment, for this sink's one call.
+    """A DynamoDB client from the environment, reduced to this sink's one call.
 
-    botocore's own session, not boto3's: boto3's default session adds nothing to a client
-    (its resource and collection machinery serve ``boto3.resource``), so the cold start skips
-    it. Config (all botocore's documented ``botocore.config.Config`` options):
+    The client comes from botocore's own session, not boto3's: boto3's default session adds
+    nothing to a low-level client (its resource machinery serves ``boto3.resource``), so the
+    cold start skips it. Its ``botocore.config.Config``:
 
     * ``retries``: one attempt; the sink's backoff and the Lambda deadline are the only retries.
-    * ``parameter_validation=False``: every operation was checked against DynamoDB's rules
-      (:func:`validate_item_for_write`) before it reaches the client; botocore's validation of
-      the same request again was a third of the CPU a batch costs.
     * ``max_pool_connections``: a connection for each request in flight.
+
+    The call itself goes through :class:`SignedBatchWrite`: the client's endpoint, signer and
+    HTTP session, without its model-driven validation and serialization, which repeated the
+    checks every item has already passed and were most of a batch's CPU.
     """
     from botocore.config import Config  # noqa: PLC0415 - see module docstring
     from botocore.session import get_session  # noqa: PLC0415
 
+    from dashboard_projection._signed_call import SignedBatchWrite  # noqa: PLC0415 - botocore
+
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},
-        parameter_validation=False,
         max_pool_connections=max_concurrency,
     )
-    return cast("BatchWriteClient", get_session().create_client("dynamodb", config=config))
+    return SignedBatchWrite(get_session().create_client("dynamodb", config=config))
 
 
 def _is_retryable(exc: Exception) -> bool:
