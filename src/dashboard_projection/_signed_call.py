@@ -8,8 +8,10 @@ and DynamoDB's JSON protocol is the items themselves, in JSON. So the body is bu
 :func:`json.dumps`, exactly as botocore's JSON serializer writes it (the same separators, the
 same order, binary as base64), and everything else is botocore's:
 
-* the endpoint URL the client resolved (``client.meta.endpoint_url``: region, FIPS, dual-stack,
-  ``AWS_ENDPOINT_URL_DYNAMODB``);
+* the endpoint URL the client resolved when it was made (``client.meta.endpoint_url``: region,
+  FIPS, dual-stack, ``AWS_ENDPOINT_URL_DYNAMODB``); the per-request rules that may choose an
+  account-based endpoint (``{account}.ddb.{region}``) are not run, and the regional endpoint
+  serves every account;
 * the client's request signer (``RequestSigner.sign``: its credentials, refreshed as they
   expire, region and signature version; SigV4 is never written here);
 * the client's HTTP session (``Endpoint.http_session``, a ``URLLib3Session``: its connection
