@@ -199,6 +199,20 @@ def print_table(rows: list[Row]) -> None:
         print("  ".join(padded).rstrip())
 
 
+def _billed(quick: bool, rounds: int) -> list[Row]:  # noqa: FBT001 - the --quick flag
+    """(f, g) What Lambda bills, in ``billed.py``: end to end against a stub, and cold start."""
+    import billed  # noqa: PLC0415 - it starts processes: only when run
+
+    batch = make_event(20 if quick else 100, tags=5)["Records"]
+    latency = 0.001 if quick else billed.DEFAULT_LATENCY
+    _, requests = _keys_and_requests(batch)
+    event = {"Records": batch}
+    return [
+        *billed.bench_billed(event, 1 if quick else max(3, rounds // 3), requests, latency),
+        billed.bench_cold_start(2 if quick else rounds),
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every benchmark, print the table, write the JSON; 1 if a correctness check failed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -217,6 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench_writes(f"{count:,} records", records),
         bench_writes("100 records", make_event(100, tags=5)["Records"]),
         bench_rss(make_event(100) if args.quick else largest_event()),
+        *_billed(args.quick, rounds),
     ]
     meta = {
         "python": sys.version.split()[0],

@@ -1,11 +1,13 @@
-"""The seed's stream processor, as it really runs, minus the network: the baseline to beat.
+"""The seed's stream processor, as it really runs: the baseline to beat.
 
-``transform_to_dashboard_schema`` and the handler's loop are copied from the seed's contract
-(``stream-processor-contract.md``) with one fix, marked below, so that it runs at all. Each
-``dashboard_table.put_item(Item=...)`` is replaced by what ``Table.put_item`` does before it sends
-anything: ``TypeSerializer().serialize`` on every attribute. The result is the DynamoDB JSON the
-seed puts on the wire, one entry per ``PutItem`` call. The handler's counters, its CloudWatch
-call and its response are left out: they need AWS, and cost the same whatever the projection.
+``transform_to_dashboard_schema`` and the handler's loop (:func:`handle`) are copied from the
+seed's contract (``stream-processor-contract.md``) with one fix, marked below, so that it runs at
+all. The loop takes ``dashboard_table.put_item`` as an argument: :func:`records_to_wire` replaces
+it with what ``Table.put_item`` does before it sends anything (``TypeSerializer().serialize`` on
+every attribute), giving the DynamoDB JSON the seed puts on the wire, one entry per ``PutItem``
+call; ``billed.py`` passes the real ``Table.put_item``, or a ``batch_writer``'s. The handler's
+counters, its CloudWatch call and its response are left out: they need AWS, and cost the same
+whatever the projection.
 """
 
 # ruff: noqa: DTZ003, G004, BLE001, TRY400 - the seed's code, kept as written
@@ -13,6 +15,7 @@ call and its response are left out: they need AWS, and cost the same whatever th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -62,14 +65,25 @@ def transform_to_dashboard_schema(new_image: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def put_item(wire: list[dict[str, Any]], item: dict[str, Any]) -> None:
-    """What ``Table.put_item(Item=item)`` does to ``item`` before sending it."""
-    wire.append({k: _serializer.serialize(v) for k, v in item.items()})
-
-
 def records_to_wire(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The seed's ``lambda_handler`` loop: every item it would put, in DynamoDB JSON."""
+    """Every item the seed's handler would put, in DynamoDB JSON, one entry per ``PutItem``.
+
+    The network is left out: each item gets what ``Table.put_item(Item=item)`` does to it
+    before sending it, ``TypeSerializer().serialize`` on every attribute.
+    """
     wire: list[dict[str, Any]] = []
+    handle(
+        records, lambda item: wire.append({k: _serializer.serialize(v) for k, v in item.items()})
+    )
+    return wire
+
+
+def handle(records: list[dict[str, Any]], put_item: Callable[[dict[str, Any]], object]) -> None:
+    """The seed's ``lambda_handler`` loop; ``put_item`` is ``dashboard_table.put_item(Item=...)``.
+
+    ``billed.py`` passes the real ``Table.put_item`` (the seed's handler) and a
+    ``batch_writer``'s ``put_item`` (the seed's "Phase 2").
+    """
     for record in records:
         try:
             # Skip DELETE events
@@ -101,15 +115,14 @@ def records_to_wire(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             dashboard_item = transform_to_dashboard_schema(new_image)
 
             # Write base item
-            put_item(wire, dashboard_item)
+            put_item(dashboard_item)
 
             # Denormalize tags
             matched_tags = new_image.get("matched_tags", {}).get("SS", [])
             for tag in matched_tags:
                 tag_item = dashboard_item.copy()
                 tag_item["tag"] = tag
-                put_item(wire, tag_item)
+                put_item(tag_item)
 
         except Exception as e:
             logger.error(f"Error processing record {record['eventID']}: {e!s}")
-    return wire

@@ -167,11 +167,13 @@ def wait_until_active(client: DynamoDBClient, name: str) -> None:
 
 # --- a fault-injecting proxy ------------------------------------------------------------------
 
+_Reply = tuple[int, list[tuple[str, str]], bytes]
 #: A scripted fault: answer ``THROTTLE`` (HTTP 400 ProvisionedThroughputExceededException), or
 #: an ``int`` k: forward the request without its last k items and hand those k back in the
 #: response's ``UnprocessedItems``, as DynamoDB does under load (k covering every item is a
-#: throttle, as DynamoDB answers when it can process none).
-Fault = Literal["throttle"] | int
+#: throttle, as DynamoDB answers when it can process none), or a ``(status, headers, body)``
+#: answer, sent as it is (a corrupt or foreign answer; nothing is forwarded).
+Fault = Literal["throttle"] | int | _Reply
 THROTTLE: Fault = "throttle"
 BATCH_WRITE_TARGET = "DynamoDB_20120810.BatchWriteItem"
 THROTTLED_BODY = json.dumps(
@@ -185,7 +187,6 @@ _JSON_TYPE = "application/x-amz-json-1.0"
 _NOT_FORWARDED = frozenset(  # hop-by-hop, or recomputed for the body actually sent
     {"host", "content-length", "connection", "keep-alive", "transfer-encoding"}
 )
-_Reply = tuple[int, list[tuple[str, str]], bytes]
 
 
 class FaultProxy:
@@ -199,6 +200,7 @@ class FaultProxy:
         endpoint: The proxy's URL, for ``endpoint_url``.
         faults: What the next ``BatchWriteItem`` requests get, in order; set by the test.
         batch_writes: ``BatchWriteItem`` requests received so far, spoiled or not.
+        bodies: Their bodies, as received, in order of arrival.
     """
 
     def __init__(self, upstream: str, endpoint: str) -> None:
@@ -206,6 +208,7 @@ class FaultProxy:
         self.endpoint = endpoint
         self.faults: list[Fault] = []
         self.batch_writes = 0
+        self.bodies: list[bytes] = []
         split = urlsplit(upstream)
         self._upstream = (split.hostname or "127.0.0.1", split.port or 80)
         self._lock = threading.Lock()
@@ -216,11 +219,14 @@ class FaultProxy:
         if headers.get("X-Amz-Target") == BATCH_WRITE_TARGET:
             with self._lock:
                 self.batch_writes += 1
+                self.bodies.append(body)
                 fault = self.faults.pop(0) if self.faults else None
         if fault is None:
             return self._forward(path, headers, body)
         if fault == THROTTLE:
             return _throttled()
+        if isinstance(fault, tuple):
+            return fault
         return self._bounce(path, headers, body, int(fault))
 
     def _bounce(self, path: str, headers: Message, body: bytes, count: int) -> _Reply:

@@ -22,6 +22,8 @@ from dashboard_projection._engine._plan import Delete, Put
 from dashboard_projection._errors import ConfigurationError, InvalidInputError, RejectedWriteError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from dashboard_projection._engine._plan import WriteOp
     from dashboard_projection._types import WireItem
 
@@ -193,3 +195,29 @@ def test_a_delete_key_with_more_than_the_key_attributes_is_rejected() -> None:
 def test_key_attributes_are_one_or_two_distinct_names(names: tuple[str, ...]) -> None:
     with pytest.raises(ConfigurationError, match="key_attributes"):
         check_key_attributes(names)
+
+
+def _reasons(ops: Sequence[WriteOp]) -> list[tuple[int, str]]:
+    return [(f.index, str(f.error)) for f in split_into_requests(ops, KEY, where="t").rejected]
+
+
+def test_values_shared_between_items_are_checked_as_if_each_item_had_its_own_copy() -> None:
+    # A record's items share their value objects; each value is checked once per write, but
+    # every item is still sized and refused on its own, exactly as with copies of the values.
+    padding = {"S": "x" * (MAX_ITEM_BYTES - item_size(item("k0", p={"S": ""})))}
+    bad_number = {"N": "1E+200"}  # outside DynamoDB's range
+    floating = {"N": 1.5}
+    shared = [
+        Put(item("k0", p=padding)),  # exactly 400 KB
+        Put(item("k1", p=padding, extra={"S": "y"})),  # over, with the same padding
+        Put(item("k2", pp=padding)),  # the same value under a longer name: over
+        Put(item("k3", n=bad_number)),
+        Put(item("k4", n=bad_number, m={"M": {"n": bad_number}})),
+        Put(item("k5", f=floating)),
+        Put(item("k6", g=floating)),
+        Put(item("k7", p={"S": "fine"})),
+    ]
+    copied = [Put({name: dict(value) for name, value in op.item.items()}) for op in shared]
+    assert [index for index, _ in _reasons(shared)] == [1, 2, 3, 4, 5, 6]
+    assert _reasons(shared) == _reasons(copied)
+    assert split_into_requests(shared, KEY, where="t").batches == [[0, 7]]

@@ -5,17 +5,22 @@ from __future__ import annotations
 import base64
 import math
 import random
+import socket
 import subprocess
 import sys
+import threading
 import time
+import zlib
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from botocore.exceptions import (
+    ChecksumError,
     ClientError,
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    HTTPClientError,
     ParamValidationError,
     ReadTimeoutError,
 )
@@ -25,7 +30,8 @@ from dashboard_projection._engine._plan import Delete, Put
 from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
 from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
-from servers import create_table, make_client
+from dashboard_projection._signed_call import SignedBatchWrite
+from servers import THROTTLE, create_table, fault_proxy, make_client
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -122,8 +128,14 @@ class FakeClient:
 def fake_sink(
     client: FakeClient, sleeps: list[float] | None = None, **options: Any
 ) -> DynamoDBSink:
-    # rng() == 1.0 makes each backoff its ceiling, so tests can name the delays exactly.
-    settings: dict[str, Any] = {"max_attempts": 4, "rng": lambda: 1.0, **options}
+    # rng() == 1.0 makes each backoff its ceiling, so tests can name the delays exactly; the
+    # script is followed in call order, so requests go one at a time unless a test says not.
+    settings: dict[str, Any] = {
+        "max_attempts": 4,
+        "rng": lambda: 1.0,
+        "max_concurrency": 1,
+        **options,
+    }
     recorded = [] if sleeps is None else sleeps
     return DynamoDBSink(
         TABLE, client=client, key_attributes=("pk",), sleep=recorded.append, **settings
@@ -289,6 +301,154 @@ def test_no_backoff_is_slept_that_would_end_past_the_deadline() -> None:
     assert sleeps == [0.05]
 
 
+class KeyedFaults(FakeClient):
+    """A FakeClient whose trouble follows keys, not call order, so concurrent calls may race.
+
+    A call carrying a key of ``throttled`` is throttled while that key's count lasts; a key of
+    ``bounced`` comes back in UnprocessedItems while its count lasts; poison keys fail the call.
+    With ``together=n``, the first n calls wait for one another: a sink that sent its requests
+    one at a time would break the barrier (an error that is not botocore's, so it propagates).
+    """
+
+    def __init__(
+        self,
+        *,
+        throttled: dict[str, int] | None = None,
+        bounced: dict[str, int] | None = None,
+        poison: frozenset[str] = frozenset(),
+        together: int = 0,
+    ) -> None:
+        super().__init__(poison=poison)
+        self.throttled = dict(throttled or {})
+        self.bounced = dict(bounced or {})
+        self.lock = threading.Lock()
+        self.together = together
+        self.barrier = threading.Barrier(max(together, 1), timeout=10)
+        self.arrived = 0
+        self.in_flight = 0
+        self.peak = 0
+
+    def batch_write_item(
+        self,
+        *,
+        RequestItems: Mapping[str, Sequence[WriteRequestTypeDef]],  # noqa: N803 - boto3's name
+    ) -> BatchWriteItemOutputTypeDef:
+        with self.lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            self.arrived += 1
+            wait = self.arrived <= self.together
+            keys = [_pk(request) for request in RequestItems[TABLE]]
+            throttle = [key for key in keys if self.throttled.get(key, 0) > 0]
+            for key in throttle:
+                self.throttled[key] -= 1
+            bounce = [key for key in keys if self.bounced.get(key, 0) > 0]
+            for key in bounce:
+                self.bounced[key] -= 1
+        try:
+            if wait:
+                self.barrier.wait()
+            if throttle:
+                with self.lock:
+                    self.calls.append(list(RequestItems[TABLE]))
+                raise client_error("ProvisionedThroughputExceededException")
+            requests = sorted(RequestItems[TABLE], key=lambda request: _pk(request) not in bounce)
+            with self.lock:
+                self.script = [len(bounce)]  # the bounced keys are first: left unprocessed
+                return super().batch_write_item(RequestItems={TABLE: requests})
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def test_the_requests_of_a_write_are_in_flight_together_up_to_max_concurrency() -> None:
+    client = KeyedFaults(together=3)
+    result = fake_sink(client, max_concurrency=3).write(puts(130))  # 6 requests
+    assert (result.ok, result.requests, client.peak) == (True, 6, 3)
+    assert sorted(client.table) == sorted(f"k{n}" for n in range(130))
+
+
+def test_with_max_concurrency_1_the_requests_go_one_at_a_time() -> None:
+    client = KeyedFaults()
+    assert fake_sink(client, max_concurrency=1).write(puts(130)).ok
+    assert (client.sizes, client.peak) == ([25, 25, 25, 25, 25, 5], 1)
+
+
+def concurrent_trouble() -> KeyedFaults:
+    """Four requests of 25 in flight, each in its own trouble; the fifth is fine."""
+    return KeyedFaults(
+        throttled={"k0": 99, "k30": 2},  # the 1st request never lands; the 2nd does, 3rd time
+        bounced={"k55": 99, "k60": 1},  # in the 3rd, k55 never lands, k60 on the 2nd try
+        poison=frozenset({"k80", "k81"}),  # the 4th is halved down to these two
+        together=4,
+    )
+
+
+def test_failures_in_concurrent_requests_are_reported_by_index_exactly() -> None:
+    client = concurrent_trouble()
+    sleeps: list[float] = []
+    result = fake_sink(client, sleeps, max_concurrency=4).write(puts(125))
+    retryable = [f.index for f in result.failed if isinstance(f.error, RetryableWriteError)]
+    rejected = [f.index for f in result.failed if isinstance(f.error, RejectedWriteError)]
+    assert (retryable, rejected) == ([*range(25), 55], [80, 81])
+    assert [f.index for f in result.failed] == sorted(f.index for f in result.failed)
+    landed = {f"k{n}" for n in range(125)} - {f"k{n}" for n in [*range(25), 55, 80, 81]}
+    assert set(client.table) == landed
+    by_index = {f.index: str(f.error) for f in result.failed}
+    assert by_index[0] == (
+        "table 'dashboard': item (pk=S:'k0') not written after 4 attempt(s) (the retry limit): "
+        "ProvisionedThroughputExceededException: it went wrong"
+    )
+    assert by_index[55].endswith("DynamoDB returned it in UnprocessedItems every time")
+    assert "ValidationException: Type mismatch for key pk" in by_index[80]
+    # 1st: 4 attempts, 3 backoffs; 2nd: 3 attempts, 2; 3rd: 4 attempts, 3; 4th: halved; 5th: 1.
+    assert sorted(sleeps) == sorted([0.05, 0.1, 0.2, 0.05, 0.1, 0.05, 0.1, 0.2])
+
+
+def test_a_concurrent_write_reports_what_a_sequential_one_reports() -> None:
+    results = []
+    for concurrency in (1, 4):
+        client = concurrent_trouble()
+        client.together = 0 if concurrency == 1 else client.together
+        sleeps: list[float] = []
+        result = fake_sink(client, sleeps, max_concurrency=concurrency).write(puts(125))
+        failed = [(f.index, type(f.error), str(f.error)) for f in result.failed]
+        results.append((failed, result.requests, sorted(sleeps), client.table))
+    assert results[0] == results[1]
+
+
+def test_a_deadline_stops_the_retries_of_every_concurrent_request() -> None:
+    client = KeyedFaults(throttled={"k0": 99, "k25": 99, "k50": 99}, together=3)
+    sleeps: list[float] = []
+    sink = fake_sink(client, sleeps, max_concurrency=3)
+    result = sink.write(puts(75), deadline=time.monotonic() - 1)
+    assert (result.requests, sleeps) == (3, [])
+    assert [f.index for f in result.failed] == list(range(75))
+    assert all("after 1 attempt(s) (the deadline)" in str(f.error) for f in result.failed)
+
+
+def test_a_bug_in_one_concurrent_request_propagates() -> None:
+    client = KeyedFaults(together=2)
+    client.script = []
+    sink = fake_sink(client, max_concurrency=2)
+    original = client.batch_write_item
+
+    def buggy(**kwargs: Any) -> BatchWriteItemOutputTypeDef:
+        response = original(**kwargs)
+        if any(_pk(request) == "k30" for request in kwargs["RequestItems"][TABLE]):
+            raise KeyError("a bug")
+        return response
+
+    client.batch_write_item = buggy  # type: ignore[method-assign]
+    with pytest.raises(KeyError):
+        sink.write(puts(50))
+
+
+def test_max_concurrency_is_checked() -> None:
+    with pytest.raises(ConfigurationError, match="max_concurrency >= 1"):
+        fake_sink(FakeClient(), max_concurrency=0)
+
+
 def test_an_error_that_is_not_botocores_is_not_swallowed() -> None:
     with pytest.raises(KeyError):
         fake_sink(FakeClient(KeyError("a bug"))).write(puts(1))
@@ -317,6 +477,16 @@ def test_without_a_client_one_is_made_with_botocores_retries_off(
         "eu-west-1",
         1,
     )
+
+
+def test_the_default_client_signs_its_own_calls_and_pools_a_connection_per_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    for sink, pool in ((DynamoDBSink("t"), 10), (DynamoDBSink("t", max_concurrency=3), 3)):
+        assert isinstance(sink._client, SignedBatchWrite)
+        config: Any = sink._client.meta.config
+        assert config.max_pool_connections == pool
 
 
 def test_no_region_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -456,3 +626,165 @@ def test_item_size_agrees_with_dynalite_at_the_400_kb_boundary(dynalite_endpoint
     client.put_item(TableName=table, Item={**base, "p": {"S": "x" * padding}})
     with pytest.raises(ClientError, match="Item size has exceeded the maximum allowed size"):
         client.put_item(TableName=table, Item={**base, "p": {"S": "x" * (padding + 1)}})
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("call", ["boto3-client", "signed-call"])
+def test_throttles_and_a_poison_item_in_concurrent_requests_end_exactly_as_sequential(
+    dynamodb_endpoint: str, call: str
+) -> None:
+    # Four requests in flight through the fault proxy: three throttles land on whichever
+    # requests come first, and one request holds an item only the server rejects. Whatever
+    # the interleaving, the result is the sequential one: the poison item rejected by index,
+    # every other item written, three more requests, three backoffs.
+    ops: list[WriteOp] = [Put(dashboard_item(str(i))) for i in range(90)]
+    ops[40] = Put({**dashboard_item("40"), "item_key": {"N": "40"}})  # the table says S
+    client = make_client(dynamodb_endpoint)
+    calm = create_table(client, KEY_SCHEMA)
+    expected = DynamoDBSink(calm, client=client, max_concurrency=1).write(ops)
+    table = create_table(client, KEY_SCHEMA)
+    with fault_proxy(dynamodb_endpoint) as proxy:
+        proxy.faults = [THROTTLE, THROTTLE, THROTTLE]
+        sleeps: list[float] = []
+        caller = make_client(proxy.endpoint)
+        sink = DynamoDBSink(
+            table,
+            client=SignedBatchWrite(caller) if call == "signed-call" else caller,
+            max_concurrency=4,
+            sleep=sleeps.append,
+        )
+        result = sink.write(ops)
+    assert [failure.index for failure in result.failed] == [40]
+    error = result.failed[0].error
+    assert isinstance(error, RejectedWriteError)
+    assert "ValidationException" in str(error)
+    assert isinstance(error.__cause__, ClientError)
+    assert (result.requests, len(sleeps)) == (expected.requests + 3, 3)
+    assert proxy.batch_writes == result.requests
+    assert count(client, table) == count(client, calm) == 89
+
+
+@pytest.mark.integration
+def test_the_default_sink_sends_byte_for_byte_what_a_boto3_client_sends(
+    dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default sink builds its BatchWriteItem body itself (SignedBatchWrite), without
+    # botocore's validation and serialization: the requests on the wire must not change,
+    # whatever the attribute types.
+    binary = base64.b64encode(b"\x00\xff").decode()
+    ops: list[WriteOp] = [
+        Put(
+            dashboard_item(
+                str(i),
+                n={"N": "1.5"},
+                b={"B": binary},
+                ns={"NS": ["1", "2.5"]},
+                bs={"BS": [binary]},
+                ss={"SS": ["a", "é"]},
+                m={"M": {"l": {"L": [{"BOOL": True}, {"NULL": True}, {"S": "x"}]}}},
+            )
+        )
+        for i in range(30)
+    ]
+    ops.append(Delete(dashboard_item("gone")))
+    client = make_client(dynamodb_endpoint)
+    table = create_table(client, KEY_SCHEMA)
+    with fault_proxy(dynamodb_endpoint) as proxy:
+        for name, value in {
+            "AWS_ENDPOINT_URL_DYNAMODB": proxy.endpoint,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }.items():
+            monkeypatch.setenv(name, value)
+        assert DynamoDBSink(table, max_concurrency=1).write(ops).ok
+        ours = list(proxy.bodies)
+        validated = make_client(proxy.endpoint)
+        assert DynamoDBSink(table, client=validated, max_concurrency=1).write(ops).ok
+        theirs = proxy.bodies[len(ours) :]
+    assert len(ours) == 2
+    assert ours == theirs
+    assert stored(client, table, "7") == {
+        **ops[7].item,  # type: ignore[union-attr]
+        "b": {"B": b"\x00\xff"},
+        "bs": {"BS": [b"\x00\xff"]},
+    }
+
+
+@pytest.mark.integration
+def test_the_signed_call_raises_what_the_client_raises(server: tuple[DynamoDBClient, str]) -> None:
+    client, table = server
+    signed = SignedBatchWrite(client)
+    wrong_type = {"PutRequest": {"Item": {**dashboard_item("x"), "item_key": {"N": "1"}}}}
+    cases: dict[str, Mapping[str, Sequence[Any]]] = {
+        "missing table": {"no-such-table": [{"PutRequest": {"Item": dashboard_item("a")}}]},
+        "wrong key type": {table: [wrong_type]},
+    }
+    for name, request in cases.items():
+        errors = []
+        for caller in (client, signed):
+            with pytest.raises(ClientError) as raised:
+                caller.batch_write_item(RequestItems=request)
+            response = raised.value.response
+            metadata = response.get("ResponseMetadata", {})
+            errors.append((response.get("Error"), metadata.get("HTTPStatusCode")))
+        assert errors[0] == errors[1], name
+    landed = signed.batch_write_item(
+        RequestItems={table: [{"PutRequest": {"Item": dashboard_item("y")}}]}
+    )
+    assert landed.get("UnprocessedItems") == {}
+    assert landed["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert stored(client, table, "y") == dashboard_item("y")
+
+
+GOOD = b'{"UnprocessedItems":{}}'
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "expected"),
+    [
+        (200, [("x-amz-crc32", str(zlib.crc32(GOOD)))], GOOD, None),
+        (200, [("x-amz-crc32", "12345")], GOOD, ChecksumError),
+        (200, [], b"<html>", HTTPClientError),
+        (503, [], b"<html>Service Unavailable</html>", ClientError),
+    ],
+    ids=["checksum-matches", "checksum-differs", "not-json", "5xx-not-json"],
+)
+def test_the_signed_call_checks_the_answer_as_botocore_does(
+    status: int, headers: list[tuple[str, str]], body: bytes, expected: type[Exception] | None
+) -> None:
+    with fault_proxy(f"http://127.0.0.1:{_closed_port()}") as proxy:  # never forwarded to
+        proxy.faults = [(status, headers, body), (status, headers, body)]
+        signed = SignedBatchWrite(make_client(proxy.endpoint))
+        item = cast("WriteRequestTypeDef", {"PutRequest": {"Item": {"pk": {"S": "a"}}}})
+        if expected is None:
+            answer = signed.batch_write_item(RequestItems={TABLE: [item]})
+            assert (
+                answer.get("UnprocessedItems"),
+                answer["ResponseMetadata"]["HTTPStatusCode"],
+            ) == (
+                {},
+                200,
+            )
+            return
+        with pytest.raises(expected) as raised:
+            signed.batch_write_item(RequestItems={TABLE: [item]})
+        if isinstance(raised.value, ClientError):
+            assert raised.value.response.get("Error", {}).get("Code") == "503"
+        sink = DynamoDBSink(TABLE, client=signed, key_attributes=("pk",), max_attempts=1)
+        failure = sink.write(puts(1)).failed[0].error
+    assert isinstance(failure, RetryableWriteError)  # a corrupt answer or a 5xx: try again
+    assert isinstance(failure.__cause__, expected)
+
+
+def test_the_signed_call_raises_botocores_connection_errors() -> None:
+    signed = SignedBatchWrite(make_client(f"http://127.0.0.1:{_closed_port()}"))
+    with pytest.raises(EndpointConnectionError):
+        signed.batch_write_item(RequestItems={TABLE: []})
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # closed again: nothing listens there

@@ -151,7 +151,12 @@ class Demo:
         )
 
     def _write(self, label: str, ops: Sequence[WriteOp]) -> None:
-        sink = DynamoDBSink(self.source_table, client=self.aws.writer, key_attributes=PRIMARY_KEY)
+        # One request at a time: the primary table's stream is what the demo reads, and moto
+        # numbers stream records with len(records) + start, unlocked (moto 5.2.5,
+        # StreamShard.add), so concurrent writes can share a sequence number.
+        sink = DynamoDBSink(
+            self.source_table, client=self.aws.writer, key_attributes=PRIMARY_KEY, max_concurrency=1
+        )
         with Progress(label, total=len(ops), unit="write") as progress:
             for start in range(0, len(ops), _WRITE_CHUNK):
                 chunk = ops[start : start + _WRITE_CHUNK]

@@ -16,8 +16,8 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dashboard_projection._engine._codec import MAX_NAME_BYTES, deserialize_image
-from dashboard_projection._engine._plan import Put, WriteOp, attributes_of, key_identity
+from dashboard_projection._engine._codec import MAX_NAME_BYTES, deserialize_image, deserialize_value
+from dashboard_projection._engine._plan import Put, WriteOp, key_identity
 from dashboard_projection._engine._sink import FailedWrite
 from dashboard_projection._errors import (
     ConfigurationError,
@@ -300,15 +300,61 @@ def validate_item_for_write(item: WireItem, key_attributes: Sequence[str], *, wh
             digits or is out of range; the item is over 400 KB. The message names the item's
             key and the path.
     """
+    _validate_put(item, key_attributes, where, _Checked())
+
+
+class _Checked:
+    """Attribute values already checked in one write, by identity, with their sizes.
+
+    A record's items share every attribute value but two or three (the projection copies the
+    mapping, not the values), so each shared value is sized and decoded once per write, not once
+    per item. Identity is a safe key while the operations, which hold the values, are alive:
+    one :func:`split_into_requests` call.
+    """
+
+    __slots__ = ("_sizes",)
+
+    def __init__(self) -> None:
+        self._sizes: dict[int, tuple[str, int]] = {}  # id(value): (its name, name + value bytes)
+
+    def size(self, item: WireItem) -> int | None:
+        """The item's size if every attribute is valid (sized and decoded), else ``None``."""
+        if type(item) is not dict:
+            return None
+        sizes = self._sizes
+        size = 0
+        try:
+            for name, value in item.items():
+                known = sizes.get(id(value))
+                if known is None or known[0] != name:
+                    known = (name, _text_size(name) + _value_size(value))
+                    if "S" not in value:  # a sized S is a str: decoding would add nothing
+                        deserialize_value(value)  # numbers' range, duplicate set members
+                    sizes[id(value)] = known
+                size += known[1]
+        except (_Unwritable, DeserializationError):
+            return None  # the full check below says what is wrong, and where
+        return size
+
+
+def _validate_put(
+    item: WireItem, key_attributes: Sequence[str], where: str, checked: _Checked
+) -> None:
+    """:func:`validate_item_for_write`, with the values ``checked`` knows taken as checked."""
     try:
         _check_key(item, key_attributes)
-        size = _members_size(item)
     except _Unwritable as bad:
         raise _rejection(item, key_attributes, where, f"{bad.path}: {bad.reason}") from None
-    try:
-        deserialize_image(item, path="")  # numbers' digits and range, duplicate set members
-    except DeserializationError as bad:
-        raise _rejection(item, key_attributes, where, str(bad).lstrip(".")) from None
+    size = checked.size(item)
+    if size is None:
+        try:
+            size = _members_size(item)
+        except _Unwritable as bad:
+            raise _rejection(item, key_attributes, where, f"{bad.path}: {bad.reason}") from None
+        try:
+            deserialize_image(item, path="")  # numbers' digits and range, duplicate set members
+        except DeserializationError as bad:
+            raise _rejection(item, key_attributes, where, str(bad).lstrip(".")) from None
     if size > MAX_ITEM_BYTES:
         reason = f"{size} bytes; DynamoDB stores items of at most {MAX_ITEM_BYTES} bytes (400 KB)"
         raise _rejection(item, key_attributes, where, reason)
@@ -355,10 +401,13 @@ class Requests(NamedTuple):
         batches: Positions (in the sequence given) of the operations each request carries: at
             most 25, on distinct keys, each the last operation on its key.
         rejected: The operations DynamoDB would reject, which no request carries.
+        identities: The key identity (:func:`key_identity`) of each operation the batches
+            carry, by position: computed once, here.
     """
 
     batches: list[list[int]]
     rejected: list[FailedWrite]
+    identities: dict[int, tuple[Hashable, ...]]
 
 
 def split_into_requests(
@@ -378,17 +427,21 @@ def split_into_requests(
     """
     rejected: list[FailedWrite] = []
     latest: dict[tuple[Hashable, ...], int] = {}
+    checked = _Checked()
     for index, op in enumerate(ops):
         try:
             if isinstance(op, Put):
-                validate_item_for_write(op.item, key_attributes, where=where)
+                attributes = op.item
+                _validate_put(attributes, key_attributes, where, checked)
             else:
-                _validate_delete_key(op.key, key_attributes, where=where)
+                attributes = op.key
+                _validate_delete_key(attributes, key_attributes, where=where)
         except RejectedWriteError as error:
             rejected.append(FailedWrite(index, error))
             continue
-        latest[key_identity(attributes_of(op), key_attributes)] = index
-    order = sorted(latest.values())
+        latest[key_identity(attributes, key_attributes)] = index
+    identities = {index: identity for identity, index in latest.items()}
+    order = sorted(identities)
     starts = range(0, len(order), MAX_BATCH_OPS)
     batches = [order[start : start + MAX_BATCH_OPS] for start in starts]
-    return Requests(batches, rejected)
+    return Requests(batches, rejected, identities)

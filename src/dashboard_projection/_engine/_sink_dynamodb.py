@@ -1,15 +1,24 @@
 """The DynamoDB sink: ``BatchWriteItem`` with full-jitter backoff and poison-item isolation.
 
-boto3 is imported when a sink is built without a client, never by ``import dashboard_projection``:
-a Lambda that only decodes records should not pay for it, and tests can inject a client.
-botocore's exceptions are turned into :class:`WriteError` subclasses here, so callers never
-catch botocore types.
+botocore is imported when a sink is built without a client, never by ``import
+dashboard_projection``: a Lambda that only decodes records should not pay for it, and tests can
+inject a client. botocore's exceptions are turned into :class:`WriteError` subclasses here, so
+callers never catch botocore types.
+
+The requests of one write are independent (one operation per key), so they are sent
+concurrently, by at most ``max_concurrency`` threads; each request keeps its own retries and
+backoff, within the shared deadline. The threads are daemons started for the write and joined
+before it returns: no pool outlives a write, and a Ctrl-C in a command line that interrupts the
+join cannot leave a lock held that interpreter exit would wait on (as ``concurrent.futures``
+can: its ``wait`` and its exit hook take locks a ``KeyboardInterrupt`` may strand).
 """
 
 from __future__ import annotations
 
 import base64
+import queue
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, cast
@@ -19,7 +28,7 @@ from dashboard_projection._engine._limits import (
     describe_key,
     split_into_requests,
 )
-from dashboard_projection._engine._plan import Put, WriteOp, attributes_of, key_identity
+from dashboard_projection._engine._plan import Put, WriteOp, key_identity
 from dashboard_projection._engine._sink import FailedWrite, WriteResult
 from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
 
@@ -56,6 +65,13 @@ _RETRYABLE_CODES = frozenset(
     }
 )
 _SERVER_ERROR = 500  # any 5xx is DynamoDB's trouble, not the item's
+#: Requests of one write in flight at once. botocore's connection pool holds 10 connections
+#: by default (``Config.max_pool_connections``), and the default client is made with this many.
+#: A 100-record batch of 5 tags makes about 24 requests: 10 at a time is 3 round trips
+#: instead of 24, while the Python work of building and signing requests (one core's worth,
+#: under the GIL) stays the bound; more threads only add switching. Lambda allows 1,024
+#: threads and file descriptors per execution environment, far above this.
+DEFAULT_MAX_CONCURRENCY = 10
 _MAX_DOUBLINGS = 1000  # beyond this 2.0**n overflows; the delay is long capped by then
 
 
@@ -83,7 +99,7 @@ class _Pending:
 
 @dataclass(slots=True)
 class _Progress:
-    """What one call to :meth:`DynamoDBSink.write` has done so far."""
+    """What one request of a :meth:`DynamoDBSink.write` call (and its halves) has done so far."""
 
     deadline: float | None
     requests: int = 0
@@ -110,6 +126,9 @@ class DynamoDBSink:
       retried: the request is split in halves, recursively, until each offending operation is
       alone; it gets a :class:`RejectedWriteError` with DynamoDB's message, the others land.
 
+    The requests of a write go out concurrently, at most ``max_concurrency`` at once; each is
+    retried, backed off and halved on its own, exactly as if it were the only one.
+
     Every reported error has the botocore exception, if any, as its ``__cause__``.
     """
 
@@ -122,6 +141,7 @@ class DynamoDBSink:
         max_attempts: int = 8,
         base_delay: float = 0.05,
         max_delay: float = 2.0,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
     ) -> None:
@@ -131,11 +151,17 @@ class DynamoDBSink:
             table_name: The table's name (or ARN).
             client: A boto3 low-level DynamoDB client. By default one is made from the
                 environment, with botocore's own retries off so that this sink's retries, and
-                the deadline, are the only ones; an injected client keeps its retry settings.
+                the deadline, are the only ones, and a connection pool of
+                ``max_concurrency``; its calls skip botocore's validation and serialization
+                (every operation is checked here first; see :class:`SignedBatchWrite`). An
+                injected client is called as it is, with its own settings (give it a
+                ``max_pool_connections`` of at least ``max_concurrency``).
             key_attributes: The table's key attribute names, partition key first.
             max_attempts: Calls per request, the first included.
             base_delay: Seconds the backoff starts from.
             max_delay: Seconds no single backoff exceeds.
+            max_concurrency: Requests of one write in flight at once (threads; 1 sends them
+                one after another). Default 10: see :data:`DEFAULT_MAX_CONCURRENCY`.
             sleep: Waits that many seconds; injected by tests.
             rng: Returns a float in [0, 1) that scales each backoff (the jitter).
 
@@ -158,10 +184,12 @@ class DynamoDBSink:
                 "expected max_attempts >= 1 and 0 <= base_delay <= max_delay, got "
                 f"max_attempts={max_attempts}, base_delay={base_delay}, max_delay={max_delay}"
             )
+        if max_concurrency < 1:
+            raise ConfigurationError(f"expected max_concurrency >= 1, got {max_concurrency}")
         self._table = table_name
         self._key_attributes = check_key_attributes(key_attributes)
         try:
-            self._client = client if client is not None else _default_client()
+            self._client = client if client is not None else _default_client(max_concurrency)
         except BotoCoreError as exc:  # e.g. NoRegionError: no AWS_REGION outside Lambda
             raise ConfigurationError(f"cannot make a DynamoDB client: {exc}") from exc
         self._max_attempts = max_attempts
@@ -170,6 +198,7 @@ class DynamoDBSink:
         self._sleep = sleep
         self._rng = rng
         self._botocore_errors = (ClientError, BotoCoreError)
+        self._max_concurrency = max_concurrency
 
     @property
     def key_attributes(self) -> tuple[str, ...]:
@@ -191,22 +220,56 @@ class DynamoDBSink:
         """
         where = f"table {self._table!r}"
         split = split_into_requests(ops, self._key_attributes, where=where)
-        progress = _Progress(deadline)
-        for batch in split.batches:
-            self._send([self._pending(index, ops[index]) for index in batch], progress)
-        failed = sorted([*split.rejected, *progress.failed], key=lambda failure: failure.index)
-        return WriteResult(failed=tuple(failed), requests=progress.requests)
+        jobs = [
+            (
+                [_pending(index, ops[index], split.identities[index]) for index in batch],
+                _Progress(deadline),
+            )
+            for batch in split.batches
+        ]
+        if len(jobs) > 1 and self._max_concurrency > 1:
+            self._send_concurrently(jobs)
+        else:
+            for job in jobs:
+                self._send(*job)
+        progress = [done for _, done in jobs]
+        failed = [*split.rejected, *(failure for done in progress for failure in done.failed)]
+        failed.sort(key=lambda failure: failure.index)
+        return WriteResult(failed=tuple(failed), requests=sum(done.requests for done in progress))
 
-    def _pending(self, index: int, op: WriteOp) -> _Pending:
-        attributes = attributes_of(op)
-        wire = _with_bytes(attributes)
-        request = (
-            {"PutRequest": {"Item": wire}}
-            if isinstance(op, Put)
-            else {"DeleteRequest": {"Key": wire}}
-        )
-        identity = key_identity(attributes, self._key_attributes)
-        return _Pending(index, attributes, cast("WriteRequestTypeDef", request), identity)
+    def _send_concurrently(self, jobs: list[tuple[list[_Pending], _Progress]]) -> None:
+        """Each job to :meth:`_send`, from at most ``max_concurrency`` threads at once.
+
+        Raises:
+            Exception: The first exception that is not botocore's (a bug), once every thread
+                has finished, as the same bug would propagate unthreaded.
+        """
+        todo: queue.SimpleQueue[tuple[list[_Pending], _Progress]] = queue.SimpleQueue()
+        for job in jobs:
+            todo.put(job)
+        bugs: list[Exception] = []
+
+        def work() -> None:
+            try:
+                while True:
+                    try:
+                        job = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    self._send(*job)
+            except Exception as exc:  # noqa: BLE001 - re-raised by the caller, below
+                bugs.append(exc)
+
+        threads = [
+            threading.Thread(target=work, name="dashboard-projection-write", daemon=True)
+            for _ in range(min(self._max_concurrency, len(jobs)))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if bugs:
+            raise bugs[0]
 
     def _send(self, pending: list[_Pending], progress: _Progress) -> None:
         """Send one request until all of it has landed or been rejected, or retrying must stop."""
@@ -287,13 +350,30 @@ class DynamoDBSink:
         return error
 
 
-def _default_client() -> BatchWriteClient:
-    import boto3  # noqa: PLC0415 - see module docstring
-    from botocore.config import Config  # noqa: PLC0415
+def _default_client(max_concurrency: int) -> BatchWriteClient:
+    """A DynamoDB client from the environment, reduced to this sink's one call.
 
-    return boto3.client(
-        "dynamodb", config=Config(retries={"mode": "standard", "total_max_attempts": 1})
+    The client comes from botocore's own session, not boto3's: boto3's default session adds
+    nothing to a low-level client (its resource machinery serves ``boto3.resource``), so the
+    cold start skips it. Its ``botocore.config.Config``:
+
+    * ``retries``: one attempt; the sink's backoff and the Lambda deadline are the only retries.
+    * ``max_pool_connections``: a connection for each request in flight.
+
+    The call itself goes through :class:`SignedBatchWrite`: the client's endpoint, signer and
+    HTTP session, without its model-driven validation and serialization, which repeated the
+    checks every item has already passed and were most of a batch's CPU.
+    """
+    from botocore.config import Config  # noqa: PLC0415 - see module docstring
+    from botocore.session import get_session  # noqa: PLC0415
+
+    from dashboard_projection._signed_call import SignedBatchWrite  # noqa: PLC0415 - botocore
+
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": 1},
+        max_pool_connections=max_concurrency,
     )
+    return SignedBatchWrite(get_session().create_client("dynamodb", config=config))
 
 
 def _is_retryable(exc: Exception) -> bool:
@@ -317,24 +397,51 @@ def _explain(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _pending(index: int, op: WriteOp, identity: tuple[Hashable, ...]) -> _Pending:
+    if isinstance(op, Put):
+        request = {"PutRequest": {"Item": _with_bytes(op.item)}}
+        return _Pending(index, op.item, cast("WriteRequestTypeDef", request), identity)
+    request = {"DeleteRequest": {"Key": _with_bytes(op.key)}}
+    return _Pending(index, op.key, cast("WriteRequestTypeDef", request), identity)
+
+
 def _attributes(request: WriteRequestOutputTypeDef) -> WireItem:
     put = request.get("PutRequest")
     return put["Item"] if put is not None else request["DeleteRequest"]["Key"]
 
 
+_PLAIN_TAGS = frozenset({"S", "N", "BOOL", "NULL", "SS", "NS"})
+
+
 def _binary_as_bytes(value: AttributeValue) -> AttributeValue:
-    """boto3 base64-encodes bytes itself; base64 text, as in stream events, must be decoded."""
+    """boto3 base64-encodes bytes itself; base64 text, as in stream events, must be decoded.
+
+    ``value`` itself when it holds no base64 text: nothing is copied that need not be.
+    """
     ((tag, payload),) = value.items()
+    if tag in _PLAIN_TAGS:
+        return value
     if tag == "B" and type(payload) is str:
         return {"B": base64.b64decode(payload)}
-    if tag == "BS":
+    if tag == "BS" and any(type(member) is str for member in payload):
         return {"BS": [base64.b64decode(m) if type(m) is str else m for m in payload]}
     if tag == "M":
-        return {"M": _with_bytes(payload)}
+        members = _with_bytes(payload)
+        return value if members is payload else {"M": members}
     if tag == "L":
-        return {"L": [_binary_as_bytes(element) for element in payload]}
+        elements = [_binary_as_bytes(element) for element in payload]
+        changed = any(new is not old for new, old in zip(elements, payload, strict=True))
+        return {"L": elements} if changed else value
     return value
 
 
-def _with_bytes(attributes: WireItem) -> dict[str, AttributeValue]:
-    return {name: _binary_as_bytes(value) for name, value in attributes.items()}
+def _with_bytes(attributes: WireItem) -> WireItem:
+    """``attributes`` with base64 text decoded to bytes; the same mapping if there is none."""
+    copied: dict[str, AttributeValue] | None = None
+    for name, value in attributes.items():
+        converted = _binary_as_bytes(value)
+        if converted is not value:
+            if copied is None:
+                copied = dict(attributes)
+            copied[name] = converted
+    return attributes if copied is None else copied
