@@ -367,7 +367,7 @@ def _default_client(max_concurrency: int) -> BatchWriteClient:
     from botocore.config import Config  # noqa: PLC0415 - see module docstring
     from botocore.session import get_session  # noqa: PLC0415
 
-    from dashboard_projection._signed_call import SignedBatchWrite  # noqa: PLC0415 - botocore
+    from dashboard_projection._engine._signed_call import SignedBatchWrite  # noqa: PLC0415 - botocore
 
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},
