@@ -522,3 +522,22 @@ def test_an_image_of_another_item_than_its_keys_is_bad_input() -> None:
     (bad,) = dead
     assert isinstance(bad.error, InvalidInputError)
     assert bad.error.path == "dynamodb.NewImage.order_id"
+
+
+def test_the_docs_replay_of_the_orders_event_runs_as_written(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``cd examples/orders && dashboard-projection replay event.json --dry-run --view ...``."""
+    monkeypatch.chdir(Path(__file__).parent.parent / "examples" / "orders")
+    now = ["--now", "2025-11-16T12:00:00Z"]
+    assert main(["replay", "event.json", "--dry-run", "--view", "orders:orders", *now]) == 0
+    out, err = capsys.readouterr()
+    items = [json.loads(line) for line in out.splitlines()]
+    assert {(item["order_id"], item.get("category")) for item in items} == {
+        ("o-1001", None),
+        ("o-1001", "books"),
+        ("o-1002", None),
+        ("o-1002", "garden"),
+    }
+    assert "would delete" in err
+    assert "category#toys#" in err
