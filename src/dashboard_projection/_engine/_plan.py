@@ -48,7 +48,12 @@ def key_identity(attributes: WireItem, key_attributes: Sequence[str]) -> tuple[H
 
     Only for attributes that passed validation: every key attribute present, S, N or B.
     """
-    return tuple(_key_part(attributes[name]) for name in key_attributes)
+    parts = []
+    for name in key_attributes:  # the usual key, plain strings, without a call per part
+        value = attributes[name]
+        text = value.get("S") if type(value) is dict and len(value) == 1 else None
+        parts.append(text if type(text) is str else _key_part(value))
+    return tuple(parts)
 
 
 def attributes_of(op: WriteOp) -> WireItem:
