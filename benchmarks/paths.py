@@ -31,7 +31,7 @@ def records_to_wire(records: list[dict[str, Any]], now: datetime) -> list[dict[s
 
 
 def view_records_to_wire(
-    view: DashboardView[Any], records: list[dict[str, Any]], now: datetime
+    view: DashboardView[Any, Any], records: list[dict[str, Any]], now: datetime
 ) -> list[dict[str, Any]]:
     """The public view path, fully validated: ``view.project_image`` on every NewImage."""
     return [

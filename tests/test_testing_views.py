@@ -39,7 +39,7 @@ from dashboard_projection.testing._table import record
 from views import ORDERS, SENSORS, TICKETS, Order
 
 NOW = datetime(2025, 11, 16, 12, tzinfo=UTC)
-VIEWS: dict[str, DashboardView[Any]] = {
+VIEWS: dict[str, DashboardView[Any, Any]] = {
     "sentiment": sentiment_view(),
     "orders": ORDERS,
     "sensors": SENSORS,
@@ -60,7 +60,7 @@ FIND = settings(
 Record = dict[str, Any]
 
 
-def validated(view: DashboardView[Any], image: dict[str, Any]) -> BaseModel:
+def validated(view: DashboardView[Any, Any], image: dict[str, Any]) -> BaseModel:
     known = {name: value for name, value in image.items() if name in view.model.model_fields}
     model: BaseModel = view.model.model_validate(deserialize_image(known), context={"max_tags": 20})
     return model
@@ -283,7 +283,7 @@ def test_the_laws_run_as_a_state_machine_test_case() -> None:
 class Wrapper:
     """A projection that runs a view's: the broken ones below change what it returns."""
 
-    def __init__(self, view: DashboardView[Any]) -> None:
+    def __init__(self, view: DashboardView[Any, Any]) -> None:
         self.view = view
         self.key_attributes = view.key_attributes
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from dashboard_projection._engine._plan import WriteOp
 from dashboard_projection._engine._records import StreamRecord
@@ -36,7 +36,7 @@ def project(
 
     view = sentiment_view(ttl_days=ttl_days)
     wire = view._rules.from_model(item, now, if_shown=False)  # noqa: SLF001 - the preset's own view
-    return [cast("DashboardItem", view.read_item(dashboard)) for dashboard in wire]
+    return [view.read_item(dashboard) for dashboard in wire]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class DashboardProjection:
         self.view  # noqa: B018 - raises ConfigurationError for invalid settings
 
     @property
-    def view(self) -> DashboardView[PrimaryItem]:
+    def view(self) -> DashboardView[PrimaryItem, DashboardItem]:
         """The sentiment view with these settings."""
         from dashboard_projection._sentiment._view import sentiment_view  # noqa: PLC0415
 

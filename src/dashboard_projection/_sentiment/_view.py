@@ -28,7 +28,7 @@ def sentiment_view(
     ttl_days: int = DEFAULT_TTL_DAYS,
     max_tags: int = DEFAULT_MAX_TAGS,
     propagate_removes: bool = False,
-) -> DashboardView[PrimaryItem]:
+) -> DashboardView[PrimaryItem, DashboardItem]:
     """The sentiment dashboard's view, with the seed's settings by default.
 
     Args:

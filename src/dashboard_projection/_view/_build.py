@@ -82,7 +82,7 @@ class Rules:
         "ttl",
     )
 
-    def __init__(self, view: DashboardView[Any], layout: Layout) -> None:
+    def __init__(self, view: DashboardView[Any, Any], layout: Layout) -> None:
         """Resolve everything per-record work needs from ``view``."""
         self.layout = layout
         self.time_attribute = layout.time_attribute

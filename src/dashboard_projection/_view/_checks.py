@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from dashboard_projection._view._declaration import DashboardView
 
 
-def check(view: DashboardView[Any]) -> None:
+def check(view: DashboardView[Any, Any]) -> None:
     """Every rule a declaration must follow, each a :class:`ConfigurationError` naming it."""
     if not (isinstance(view.model, type) and issubclass(view.model, BaseModel)):
         raise ConfigurationError(f"model must be a pydantic model class, got {view.model!r}")
@@ -111,7 +111,7 @@ def _check_timestamp_field(model: type[BaseModel], name: str) -> None:
         )
 
 
-def _check_shown(view: DashboardView[Any]) -> None:
+def _check_shown(view: DashboardView[Any, Any]) -> None:
     shown = view.shown
     if shown is not None and not callable(shown):
         raise ConfigurationError(
@@ -134,7 +134,7 @@ def _check_shown(view: DashboardView[Any]) -> None:
         )
 
 
-def _check_copy(view: DashboardView[Any], known: Callable[..., None]) -> tuple[str, ...]:
+def _check_copy(view: DashboardView[Any, Any], known: Callable[..., None]) -> tuple[str, ...]:
     if not isinstance(view.copy, tuple):
         raise ConfigurationError(f"copy must be a tuple of attribute names, got {view.copy!r}")
     for name in view.copy:
@@ -142,7 +142,9 @@ def _check_copy(view: DashboardView[Any], known: Callable[..., None]) -> tuple[s
     return tuple(dict.fromkeys((*view.key, view.timestamp, *view.copy)))
 
 
-def _check_fan_out(view: DashboardView[Any], known: Callable[..., None]) -> list[tuple[str, str]]:
+def _check_fan_out(
+    view: DashboardView[Any, Any], known: Callable[..., None]
+) -> list[tuple[str, str]]:
     fan_out = view.fan_out
     if fan_out is None:
         return []
@@ -168,7 +170,9 @@ def _check_fan_out(view: DashboardView[Any], known: Callable[..., None]) -> list
     return [(fan_out.attribute, "fan_out.attribute"), (fan_out.index_name, "fan_out.index")]
 
 
-def _check_combined(view: DashboardView[Any], known: Callable[..., None]) -> list[tuple[str, str]]:
+def _check_combined(
+    view: DashboardView[Any, Any], known: Callable[..., None]
+) -> list[tuple[str, str]]:
     combined = view.combined
     if combined is None:
         return []
@@ -184,7 +188,7 @@ def _check_combined(view: DashboardView[Any], known: Callable[..., None]) -> lis
 
 
 def _check_names(
-    view: DashboardView[Any], copied: tuple[str, ...], derived: list[tuple[str, str]]
+    view: DashboardView[Any, Any], copied: tuple[str, ...], derived: list[tuple[str, str]]
 ) -> None:
     """No two roles share a name: nothing copied or derived overwrites another attribute."""
     attributes = {

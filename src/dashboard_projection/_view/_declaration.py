@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, cast
 
 from pydantic import BaseModel
+from typing_extensions import TypeVar
 
 from dashboard_projection._types import WireItem
 from dashboard_projection._view import _queries
@@ -37,10 +38,12 @@ if TYPE_CHECKING:
     from dashboard_projection._types import AttributeValue
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+#: The typed dashboard item: ``item_model`` when given, else a model derived from ``model``.
+ItemT = TypeVar("ItemT", bound=BaseModel, default=BaseModel)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DashboardView(Generic[ModelT]):
+class DashboardView(Generic[ModelT, ItemT]):
     """A dashboard over a primary table, declared once; keys, table, queries derived from it.
 
     Every shown primary item becomes one *base item* in the dashboard table, partitioned by the
@@ -84,7 +87,7 @@ class DashboardView(Generic[ModelT]):
     copy: tuple[str, ...] = ()
     ttl: timedelta = timedelta(days=7)
     propagate_removes: bool = False
-    item_model: type[BaseModel] | None = None
+    item_model: type[ItemT] | None = None
     _rules: Rules = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -110,7 +113,7 @@ class DashboardView(Generic[ModelT]):
 
     # --- projecting -----------------------------------------------------------------------------
 
-    def project(self, item: ModelT, *, now: datetime) -> list[BaseModel]:
+    def project(self, item: ModelT, *, now: datetime) -> list[ItemT]:
         """The typed dashboard items of ``item``: its base item, then one per member, sorted.
 
         Empty when the item is not shown. Time enters only as ``now`` (for the TTL).
@@ -139,19 +142,19 @@ class DashboardView(Generic[ModelT]):
         """
         return self._rules.from_image(image, now, path)
 
-    def read_item(self, item: WireItem) -> BaseModel:
+    def read_item(self, item: WireItem) -> ItemT:
         """A dashboard item read from the table (DynamoDB JSON), typed as :attr:`item_type`.
 
         Raises:
             DeserializationError: ``item`` is malformed DynamoDB JSON.
             ItemValidationError: It is not a dashboard item of this view.
         """
-        return self._rules.read_item(item)
+        return cast("ItemT", self._rules.read_item(item))
 
     @property
-    def item_type(self) -> type[BaseModel]:
+    def item_type(self) -> type[ItemT]:
         """The typed dashboard item: ``item_model``, or the one derived from ``model``."""
-        return self._rules.item_type
+        return cast("type[ItemT]", self._rules.item_type)
 
     @property
     def layout(self) -> Layout:
@@ -217,7 +220,7 @@ class DashboardView(Generic[ModelT]):
 
     # --- reading --------------------------------------------------------------------------------
 
-    def read(self, client: QueryClient, queries: Query | Sequence[Query]) -> Iterator[BaseModel]:
+    def read(self, client: QueryClient, queries: Query | Sequence[Query]) -> Iterator[ItemT]:
         """Every item the queries select, typed as :attr:`item_type`, page after page.
 
         ``client`` is a boto3 DynamoDB client (``boto3.client("dynamodb")``); ``queries`` one of
@@ -227,10 +230,10 @@ class DashboardView(Generic[ModelT]):
             DeserializationError: An item read back is malformed DynamoDB JSON.
             ItemValidationError: An item read back is not a dashboard item of this view.
         """
-        return _queries.read(self, client, queries)
+        return map(self.read_item, _queries.pages(client, queries))
 
 
-def _layout(view: DashboardView[Any]) -> Layout:
+def _layout(view: DashboardView[Any, Any]) -> Layout:
     return Layout(
         key=view.key,
         timestamp=view.timestamp,

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from dashboard_projection._view._declaration import DashboardView
 
 
-def derive_item_type(view: DashboardView[Any], layout: Layout) -> type[BaseModel]:
+def derive_item_type(view: DashboardView[Any, Any], layout: Layout) -> type[BaseModel]:
     """A frozen pydantic model of the view's dashboard items, from the user's own field types."""
     fields = view.model.model_fields
     by_stored = {info.alias or name: info for name, info in fields.items()}

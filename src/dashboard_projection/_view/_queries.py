@@ -14,9 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pydantic import BaseModel
-
 from dashboard_projection._errors import ConfigurationError, InvalidInputError
+from dashboard_projection._types import WireItem
 from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY, Layout
 from dashboard_projection._view._rules import day_partition, escape
 from dashboard_projection._view._time import utc_instant
@@ -135,7 +134,7 @@ def by_member(layout: Layout, table_name: str, member: str) -> Query:
 
 
 def by_combined(  # noqa: PLR0913 - the query's parts, by name
-    view: DashboardView[Any],
+    view: DashboardView[Any, Any],
     *,
     table_name: str,
     day: date,
@@ -167,18 +166,11 @@ def by_combined(  # noqa: PLR0913 - the query's parts, by name
     )
 
 
-def read(
-    view: DashboardView[Any], client: QueryClient, queries: Query | Sequence[Query]
-) -> Iterator[BaseModel]:
-    """Every item the queries select, typed, page after page, in the queries' order.
-
-    Raises:
-        DeserializationError: An item read back is malformed DynamoDB JSON.
-        ItemValidationError: An item read back is not a dashboard item of ``view``.
-    """
+def pages(client: QueryClient, queries: Query | Sequence[Query]) -> Iterator[WireItem]:
+    """Every item the queries select (DynamoDB JSON), page after page, in the queries' order."""
     for query in [queries] if isinstance(queries, Mapping) else queries:
         page = client.query(**query)
-        yield from map(view.read_item, page.get("Items", []))
+        yield from page.get("Items", [])
         while "LastEvaluatedKey" in page:
             page = client.query(**query, ExclusiveStartKey=page["LastEvaluatedKey"])
-            yield from map(view.read_item, page.get("Items", []))
+            yield from page.get("Items", [])

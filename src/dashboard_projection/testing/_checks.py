@@ -19,7 +19,7 @@ _DIFFERENCES_SHOWN = 3
 
 
 def check_record(
-    view: DashboardView[Any],
+    view: DashboardView[Any, Any],
     projection: Projection,
     raw: dict[str, Any],
     now: datetime,
@@ -66,7 +66,7 @@ def check_record(
 
 
 def _check_index_keys(
-    view: DashboardView[Any], item: Mapping[str, Any], raw: dict[str, Any]
+    view: DashboardView[Any, Any], item: Mapping[str, Any], raw: dict[str, Any]
 ) -> None:
     """GSI key attributes are non-empty strings within DynamoDB's key sizes, or absent."""
     layout = view.layout

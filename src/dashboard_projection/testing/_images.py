@@ -43,7 +43,7 @@ _CATEGORIES = st.sampled_from(["a", "b#c", "100%", "é"])
 
 
 def stream_images(
-    view: DashboardView[Any] | None = None,
+    view: DashboardView[Any, Any] | None = None,
     *,
     items: SearchStrategy[PrimaryItem] | None = None,
     fields: Mapping[str, SearchStrategy[Any]] | None = None,
@@ -97,7 +97,7 @@ def _images(draw: st.DrawFn, schema: ViewSchema) -> Image:
 
 
 def view_schema(
-    view: DashboardView[Any], fields: Mapping[str, SearchStrategy[Any]] | None
+    view: DashboardView[Any, Any], fields: Mapping[str, SearchStrategy[Any]] | None
 ) -> ViewSchema:
     """``view``'s primary table, for :func:`stream_images` and :func:`stream_records`.
 
@@ -112,7 +112,9 @@ def view_schema(
 class ViewSchema:
     """How to draw images of one view's model, and versions and malformations of them."""
 
-    def __init__(self, view: DashboardView[Any], fields: dict[str, SearchStrategy[Any]]) -> None:
+    def __init__(
+        self, view: DashboardView[Any, Any], fields: dict[str, SearchStrategy[Any]]
+    ) -> None:
         """Compile a drawer per attribute, once: drawing then builds no strategy."""
         self.view, self.layout = view, view.layout
         infos = {info.alias or name: info for name, info in view.model.model_fields.items()}

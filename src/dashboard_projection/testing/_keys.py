@@ -41,7 +41,10 @@ class KeyRoom:
     """A view's keys and members, sized to fit."""
 
     def __init__(
-        self, view: DashboardView[Any], infos: Mapping[str, FieldInfo], overridden: frozenset[str]
+        self,
+        view: DashboardView[Any, Any],
+        infos: Mapping[str, FieldInfo],
+        overridden: frozenset[str],
     ) -> None:
         """Find the free text among the key attributes, and what members may be."""
         self.view, self.layout = view, view.layout

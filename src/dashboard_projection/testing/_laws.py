@@ -53,7 +53,7 @@ _SIZES = st.integers(1, 8)
 
 
 def check_view_laws(  # noqa: PLR0913 - every option is keyword-only with a default
-    view: DashboardView[Any],
+    view: DashboardView[Any, Any],
     *,
     fields: Mapping[str, SearchStrategy[Any]] | None = None,
     projection: Projection | None = None,
@@ -101,7 +101,7 @@ def _settings(*, max_examples: int) -> settings:
 
 
 def view_laws(
-    view: DashboardView[Any],
+    view: DashboardView[Any, Any],
     *,
     fields: Mapping[str, SearchStrategy[Any]] | None = None,
     projection: Projection | None = None,
@@ -144,7 +144,7 @@ class _Laws(RuleBasedStateMachine):
 
     def begin(
         self,
-        view: DashboardView[Any],
+        view: DashboardView[Any, Any],
         projection: Projection,
         now: datetime,
         records: list[dict[str, Any]],

@@ -36,7 +36,7 @@ class _Shown:
 
 
 def check_queries(
-    view: DashboardView[Any], reference: Reference, items: Sequence[WireItem]
+    view: DashboardView[Any, Any], reference: Reference, items: Sequence[WireItem]
 ) -> None:
     """Raise if a query selects a current shown item other than once, or one it should not.
 
@@ -77,7 +77,7 @@ def check_queries(
         _check_combined(view, shown, once)
 
 
-def _check_combined(view: DashboardView[Any], shown: list[_Shown], once: Any) -> None:  # noqa: ANN401
+def _check_combined(view: DashboardView[Any, Any], shown: list[_Shown], once: Any) -> None:  # noqa: ANN401
     combined = view.combined
     assert combined is not None  # noqa: S101 - the caller checked
     step = Decimal(1).scaleb(-combined.places)
@@ -110,7 +110,7 @@ def _check_combined(view: DashboardView[Any], shown: list[_Shown], once: Any) ->
             once(f"query_by_combined({day}, {category!r}, {low}, {high})", query, wanted)
 
 
-def _facts(view: DashboardView[Any], key: Hashable, image: WireItem) -> _Shown:
+def _facts(view: DashboardView[Any, Any], key: Hashable, image: WireItem) -> _Shown:
     layout = view.layout
     members = image.get(layout.member_source or "", {}).get("SS", [])
     category = value = None

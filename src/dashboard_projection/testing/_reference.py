@@ -50,7 +50,7 @@ class Reference:
         orphaned: Primary keys that left such items: a query may see them twice (old and new).
     """
 
-    view: DashboardView[Any]
+    view: DashboardView[Any, Any]
     now: datetime
     current: dict[Hashable, WireItem] = field(default_factory=dict)
     kept: dict[ItemKey, WireItem] = field(default_factory=dict)

@@ -32,7 +32,7 @@ _CREATION_GAPS = st.integers(0, 90)
 
 
 def stream_records(  # noqa: PLR0913 - every option is keyword-only with a default
-    view: DashboardView[Any] | None = None,
+    view: DashboardView[Any, Any] | None = None,
     *,
     fields: Mapping[str, SearchStrategy[Any]] | None = None,
     sources: int = 3,
