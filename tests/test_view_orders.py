@@ -541,3 +541,21 @@ def test_the_docs_replay_of_the_orders_event_runs_as_written(
     }
     assert "would delete" in err
     assert "category#toys#" in err
+
+
+class Defaulted(BaseModel):
+    """A status the primary table may leave out: then it is the default."""
+
+    id: str
+    at: str
+    status: str = "open"
+
+
+def test_shown_when_an_absent_attribute_is_its_default_on_both_paths() -> None:
+    view = DashboardView(
+        model=Defaulted, key=("id",), timestamp="at", shown=ShownWhen("status", "open")
+    )
+    image = {"id": {"S": "t-1"}, "at": {"S": "2025-11-16T10:00:00Z"}}
+    assert len(view.project_image(image, now=NOW)) == 1
+    assert len(view.project(Defaulted(id="t-1", at="2025-11-16T10:00:00Z"), now=NOW)) == 1
+    assert view.project_image(image | {"status": {"S": "closed"}}, now=NOW) == []

@@ -77,6 +77,7 @@ class Rules:
         "propagate_removes",
         "shown_image",
         "shown_model",
+        "shown_when_absent",
         "stored",
         "time_attribute",
         "ttl",
@@ -101,6 +102,11 @@ class Rules:
         )
         self.key_names = frozenset(view.key)
         self.shown_image = view.shown if isinstance(view.shown, ShownWhen) else None
+        # An image without the ShownWhen attribute is what the model's default says it is.
+        self.shown_when_absent = (
+            self.shown_image is not None
+            and _default(view.model, self.shown_image.attribute) in self.shown_image.values
+        )
         self.shown_model = None if isinstance(view.shown, ShownWhen) else view.shown
         # Whether an old image's keys can be read from its stored attributes (see _operations)
         self.keys_as_stored = self.shown_model is None and kept_as_stored(
@@ -142,7 +148,7 @@ class Rules:
 
     def project_at(self, image: WireItem, expires: int, path: str) -> list[WireDict]:
         """:meth:`from_image` with the TTL attribute's value given (one clock read per batch)."""
-        if self.shown_image is not None and not self.shown_image(image):
+        if self.shown_image is not None and not self.is_shown(image):
             return []
         fields = self.fields
         known = (
@@ -171,6 +177,13 @@ class Rules:
                 "a key attribute of the primary table is missing", path=f"{path}.{missing.args[0]}"
             ) from None
         return self.build(item, key, copied, expires, path)
+
+    def is_shown(self, image: WireItem) -> bool:
+        """Whether the ``ShownWhen`` rule shows a stored image (the model's default if absent)."""
+        rule = self.shown_image
+        if rule is None:
+            return True
+        return self.shown_when_absent if rule.attribute not in image else rule(image)
 
     def _shown(self, item: BaseModel) -> bool:
         if self.shown_image is not None:
@@ -293,6 +306,14 @@ def _shown_by(shown: Callable[[Any], bool], item: BaseModel, path: str) -> bool:
         raise ItemValidationError(
             f"the view's shown predicate raised {type(exc).__name__}: {exc}", path=path
         ) from exc
+
+
+def _default(model: type[BaseModel], name: str) -> object:
+    """The default of the field stored as ``name`` (``None`` when it is required)."""
+    for field, info in model.model_fields.items():
+        if (info.alias or field) == name and not info.is_required():
+            return _text(info.get_default(call_default_factory=True))
+    return None
 
 
 def _text(value: object) -> str | None:

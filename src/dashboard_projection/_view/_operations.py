@@ -126,7 +126,7 @@ def _stored_keys(rules: Rules, image: WireItem) -> list[tuple[str, str]] | None:
     rejected, the extra deletes are of keys that hold nothing: harmless. ``None`` when the
     stored attributes are not plain enough to say (the full path decides then).
     """
-    if rules.shown_image is not None and not rules.shown_image(image):
+    if rules.shown_image is not None and not rules.is_shown(image):
         return []
     layout = rules.layout
     try:
