@@ -559,3 +559,14 @@ def test_shown_when_an_absent_attribute_is_its_default_on_both_paths() -> None:
     assert len(view.project_image(image, now=NOW)) == 1
     assert len(view.project(Defaulted(id="t-1", at="2025-11-16T10:00:00Z"), now=NOW)) == 1
     assert view.project_image(image | {"status": {"S": "closed"}}, now=NOW) == []
+
+
+def test_a_bad_record_says_which_record_it_is() -> None:
+    broken = record("INSERT", 7, order(total=Decimal("100000.00")))
+    _, dead = run(broken)
+    (bad,) = dead
+    assert (bad.event_id, bad.sequence_number) == ("e7", "7")
+    assert (BadRecord(None, bad.error).event_id, BadRecord(None, bad.error).sequence_number) == (
+        "",
+        "",
+    )

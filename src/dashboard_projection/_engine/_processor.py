@@ -68,6 +68,17 @@ class BadRecord:
     raw: object
     error: DashboardProjectionError
 
+    @property
+    def event_id(self) -> str:
+        """The record's ``eventID``, or ``""`` when it has none."""
+        return _field(self.raw, "eventID")
+
+    @property
+    def sequence_number(self) -> str:
+        """The record's ``dynamodb.SequenceNumber``, or ``""`` when it has none."""
+        body = self.raw.get("dynamodb") if isinstance(self.raw, Mapping) else None
+        return _field(body, "SequenceNumber")
+
 
 @dataclass(slots=True)
 class _Outcome:
