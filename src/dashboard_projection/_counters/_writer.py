@@ -61,14 +61,16 @@ _MAX_MARKER_ROUNDS = 4
 
 
 class TransactClient(Protocol):
-    """The part of a boto3 DynamoDB client the writer uses."""
+    """The part of a boto3 DynamoDB client the writer uses (``boto3.client("dynamodb")``)."""
 
-    def transact_write_items(self, **kwargs: Any) -> Mapping[str, Any]:  # noqa: ANN401
+    @property
+    def transact_write_items(self) -> Callable[..., Mapping[str, Any]]:
         """``TransactWriteItems``."""
         ...
 
-    def get_item(self, **kwargs: Any) -> Mapping[str, Any]:  # noqa: ANN401
-        """``GetItem``."""
+    @property
+    def get_item(self) -> Callable[..., Mapping[str, Any]]:
+        """``GetItem`` (when a cancellation reason lacks the marker)."""
         ...
 
 

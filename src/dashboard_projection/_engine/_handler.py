@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dashboard_projection._engine._logging import configure_json_logging
 from dashboard_projection._engine._metrics import NAMESPACE, Metrics
 from dashboard_projection._engine._processor import (
     BatchResponse,
     LambdaContext,
+    RecordStep,
     process_stream_event,
 )
 from dashboard_projection._engine._projection import Projection
@@ -23,6 +24,9 @@ from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
 from dashboard_projection._errors import ConfigurationError
 from dashboard_projection._view._rules import DEFAULT_TTL_DAYS
+
+if TYPE_CHECKING:
+    from dashboard_projection._counters._declaration import Counters
 
 Handler = Callable[[Mapping[str, Any], LambdaContext | None], BatchResponse]
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -76,13 +80,30 @@ def _projection(
     return view
 
 
-def make_handler(
+def _counter_step(
+    counters: Counters | None, projection: Projection, environ: Mapping[str, str]
+) -> RecordStep | None:
+    """A :class:`CounterWriter` on ``COUNTERS_TABLE_NAME``, for counters of the view run."""
+    if counters is None:
+        return None
+    from dashboard_projection._counters._writer import CounterWriter  # noqa: PLC0415 - lazy
+
+    if counters.view is not projection:
+        raise ConfigurationError("counters must count the view the handler runs (counters.view)")
+    table = environ.get("COUNTERS_TABLE_NAME", "").strip()
+    if not table:
+        raise ConfigurationError("COUNTERS_TABLE_NAME must name the counters table")
+    return CounterWriter(counters, table)
+
+
+def make_handler(  # noqa: PLR0913 - every option is keyword-only with a safe default
     view: Projection | None = None,
     *,
     sink: Sink | None = None,
     environ: Mapping[str, str] | None = None,
     propagate_removes: bool = False,
     metrics: Metrics | None = None,
+    counters: Counters | None = None,
 ) -> Handler:
     """Build ``lambda_handler`` for ``view``, configured from the environment at cold start.
 
@@ -98,12 +119,19 @@ def make_handler(
         propagate_removes: For the default view: delete a primary item's dashboard items when
             it is deleted (a view declares its own).
         metrics: The metrics' namespace and dimensions (or ``METRICS_NAMESPACE``).
+        counters: Keep these :class:`Counters` too, in ``COUNTERS_TABLE_NAME``; their view is
+            the one run when ``view`` is omitted.
 
     Raises:
         ConfigurationError: A variable is missing or invalid, or a setting does not apply.
     """
     env = os.environ if environ is None else environ
-    projection = _projection(view, env, propagate_removes=propagate_removes)
+    projection = _projection(
+        counters.view if view is None and counters is not None else view,
+        env,
+        propagate_removes=propagate_removes,
+    )
+    step = _counter_step(counters, projection, env)
     level = _log_level(env)
     settings = _metrics(env, metrics)
     target = sink if sink is not None else DynamoDBSink(_table_name(env))
@@ -114,7 +142,12 @@ def make_handler(
 
     def lambda_handler(event: Mapping[str, Any], context: LambdaContext | None) -> BatchResponse:
         return process_stream_event(
-            event, target, context=context, projection=projection, metrics=settings
+            event,
+            target,
+            context=context,
+            projection=projection,
+            metrics=settings,
+            counters=step,
         )
 
     return lambda_handler
