@@ -6,14 +6,19 @@ no ``TransactWriteItems``: its test probes it and skips, saying so.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from dashboard_projection import DynamoDBSink, process_stream_event
+from dashboard_projection.__main__ import main
+from dashboard_projection._counters._items import digest, encode_contribution
 from dashboard_projection._counters._reader import as_totals
 from dashboard_projection._counters._writer import CounterWriter
 from dashboard_projection._sentiment._counters import sentiment_counters
@@ -25,7 +30,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from dashboard_projection import BatchResponse
-    from dashboard_projection._counters._declaration import Counters
+    from dashboard_projection._counters._declaration import Contribution, Counters
 
 pytestmark = pytest.mark.integration
 
@@ -138,3 +143,62 @@ def test_dynalite_has_no_transactions(dynalite_endpoint: str) -> None:
         print(reason)  # noqa: T201 - the skip's reason, in the log as well
         pytest.skip(reason)
     pytest.fail("dynalite answered TransactWriteItems: run the counters' tests on it too")
+
+
+def recount_main(tables: Tables, *extra: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(
+            [
+                "recount", "--table", tables.dashboard, "--counters-table", tables.table,
+                "--endpoint-url", str(tables.client.meta.endpoint_url),
+                "--from", DAYS[0].isoformat(), "--to", DAYS[1].isoformat(), *extra,
+            ]
+        )  # fmt: skip
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_recount_reports_drift_and_fix_repairs_markers_and_counters(
+    moto_endpoint: str,
+) -> None:
+    tables = Tables(make_client(moto_endpoint), sentiment_counters())  # the CLI's default
+    records = sample_records()
+    writer = tables.writer()
+    tables.run(records[:3], writer)
+    code, out, _ = recount_main(tables)
+    assert code == 0
+    assert out.splitlines()[-1] == "9 counters agree with the dashboard, 2025-11-16 to 2025-11-17"
+    # Drift: a counter bumped by hand, and a marker that lost part of what its item contributes.
+    scanned = tables.client.scan(TableName=tables.table)["Items"]
+    counter = next(
+        i for i in scanned if i["pk"]["S"] == "counter#2025-11-17" and i["sk"]["S"][:7] == "tag#AI#"
+    )
+    tables.client.update_item(
+        TableName=tables.table, Key={"pk": counter["pk"], "sk": counter["sk"]},
+        UpdateExpression="ADD #c :five", ExpressionAttributeNames={"#c": "count"},
+        ExpressionAttributeValues={":five": {"N": "5"}},
+    )  # fmt: skip
+    bbc = next(i for i in scanned if i["pk"]["S"].startswith("marker#newsapi%23bbc"))
+    partial: Contribution = {"2025-11-16#*#*": (Decimal(1), Decimal("0.72"))}  # no tags, sentiment
+    tables.client.put_item(
+        TableName=tables.table,
+        Item={
+            **bbc,
+            "contribution": encode_contribution(partial),
+            "digest": {"S": digest(partial)},
+        },
+    )
+    code, out, err = recount_main(tables)
+    assert code == 1
+    assert (
+        "2025-11-17#tag#AI: counted count=6 sum_score=0.265, recounted count=1 sum_score=0.265"
+        in out
+    )
+    assert "1 counters differ from the dashboard" in err
+    code, out, _ = recount_main(tables, "--fix")
+    assert code == 0
+    assert "repaired 1 counters" in out
+    assert recount_main(tables)[0] == 0
+    # The stream goes on from the repaired state: the MODIFY's deltas land on true markers.
+    assert tables.run(records, writer) == {"batchItemFailures": []}
+    tables.assert_counters_equal_a_recount()

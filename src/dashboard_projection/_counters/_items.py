@@ -197,6 +197,26 @@ def transaction(  # noqa: PLR0913 - the parts of one record's transaction, by na
     return actions
 
 
+def counter_item(
+    counters: Counters, identifier: str, amounts: tuple[Decimal, ...], shard: int
+) -> dict[str, Any]:
+    """One shard of counter ``identifier`` holding ``amounts``, as a whole item."""
+    day, dimension, value = split_counter_id(identifier)
+    item: dict[str, Any] = {
+        **counter_key(identifier, shard),
+        "day": {"S": day},
+        "dimension": {"S": dimension},
+        "value": {"S": value},
+        "count": {"N": _canonical(amounts[0])},
+    }
+    for name, amount in zip(counters.sums, amounts[1:], strict=True):
+        item[f"sum_{name}"] = {"N": _canonical(amount)}
+    expires = expiry(counters, day)
+    if expires is not None:
+        item["expires_at"] = {"N": str(expires)}
+    return item
+
+
 def _update(
     counters: Counters,
     table_name: str,
@@ -204,29 +224,25 @@ def _update(
     amounts: tuple[Decimal, ...],
     shard: int,
 ) -> dict[str, Any]:
-    day, dimension, value = split_counter_id(identifier)
-    names = {"#count": "count", "#day": "day", "#dimension": "dimension", "#value": "value"}
-    values: dict[str, Any] = {
-        ":count": {"N": _canonical(amounts[0])},
-        ":day": {"S": day},
-        ":dimension": {"S": dimension},
-        ":value": {"S": value},
-    }
-    adds = ["#count :count"]
-    for position, name in enumerate(counters.sums, start=1):
-        names[f"#s{position}"] = f"sum_{name}"
-        values[f":s{position}"] = {"N": _canonical(amounts[position])}
-        adds.append(f"#s{position} :s{position}")
-    sets = ["#day = :day", "#dimension = :dimension", "#value = :value"]
-    expires = expiry(counters, day)
-    if expires is not None:
-        names["#expires"] = "expires_at"
-        values[":expires"] = {"N": str(expires)}
-        sets.append("#expires = :expires")
+    """``ADD`` the amounts to the shard; ``SET`` its descriptive attributes (the same each time)."""
+    item = counter_item(counters, identifier, amounts, shard)
+    added = {"count", *(f"sum_{name}" for name in counters.sums)}
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    adds, sets = [], []
+    for position, (name, value) in enumerate(item.items()):
+        if name in (PK, SK):
+            continue
+        names[f"#a{position}"] = name
+        values[f":a{position}"] = value
+        if name in added:
+            adds.append(f"#a{position} :a{position}")
+        else:
+            sets.append(f"#a{position} = :a{position}")
     return {
         "Update": {
             "TableName": table_name,
-            "Key": counter_key(identifier, shard),
+            "Key": {PK: item[PK], SK: item[SK]},
             "UpdateExpression": f"ADD {', '.join(adds)} SET {', '.join(sets)}",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,

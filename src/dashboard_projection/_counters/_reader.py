@@ -60,24 +60,37 @@ def totals_of(counters: Counters, items: Iterable[WireItem]) -> Contribution:
     return {key: amounts for key, amounts in total.items() if any(amounts)}
 
 
-def day_queries(table_name: str, first: date, last: date) -> list[dict[str, Any]]:
-    """``client.query`` arguments, one per day in ``[first, last]``.
+def days_of(first: date, last: date) -> list[date]:
+    """The days ``first`` to ``last``, both included.
 
     Raises:
         InvalidInputError: ``last`` is before ``first``.
     """
     if last < first:
         raise InvalidInputError(f"expected first <= last, got {first} and {last}", path="days")
-    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def day_queries(
+    table_name: str, first: date, last: date, *, key: str = "pk", prefix: str = "counter#"
+) -> list[dict[str, Any]]:
+    """``client.query`` arguments, one per day in ``[first, last]``: partition ``<prefix><day>``.
+
+    The defaults select a counters table's day; ``key="day_partition", prefix=""`` every
+    dashboard item of the day (base items and copies).
+
+    Raises:
+        InvalidInputError: ``last`` is before ``first``.
+    """
     return [
         {
             "TableName": table_name,
             "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": "pk"},
-            "ExpressionAttributeValues": {":pk": {"S": f"counter#{day.isoformat()}"}},
+            "ExpressionAttributeNames": {"#pk": key},
+            "ExpressionAttributeValues": {":pk": {"S": f"{prefix}{day.isoformat()}"}},
             "ConsistentRead": True,
         }
-        for day in days
+        for day in days_of(first, last)
     ]
 
 
