@@ -30,6 +30,10 @@ NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
 SAMPLE = "src/dashboard_projection/samples/sample_event.json"
 
 
+def epoch_now() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
 def sample_event() -> dict[str, Any]:
     with open(SAMPLE, encoding="utf-8") as sample:  # noqa: PTH123 - a fixed repository file
         event: dict[str, Any] = json.load(sample)
@@ -165,8 +169,18 @@ def test_throttles_outlasting_the_attempts_resume_from_the_record() -> None:
     assert run(sample_event(), writer) == {"batchItemFailures": [{"itemIdentifier": "102"}]}
 
 
-def test_make_handler_runs_the_counters_view_and_needs_their_table() -> None:
+def test_make_handler_counts_the_view_it_runs_and_needs_the_counters_table() -> None:
     counters = sentiment_counters()
+    sink = InMemorySink(counters.view.key_attributes)
+    table = TransactionalTable()
+    environ = {"COUNTERS_TABLE_NAME": "c", "TTL_DAYS": "3"}
+    with pytest.MonkeyPatch.context() as patch:  # the writer's client: the fake, not boto3's
+        patch.setattr("dashboard_projection._engine._sink_dynamodb._default_client", lambda: table)
+        handler = make_handler(counters=counters, sink=sink, environ=environ)
+    assert handler(sample_event(), None) == {"batchItemFailures": []}
+    assert totals_of(counters, table.items.values()) == counters.contribution(sink.items())
+    lifetimes = {int(item["expires_at"]["N"]) - epoch_now() for item in sink.items()}
+    assert all(3 * 86_400 - 60 < lifetime <= 3 * 86_400 for lifetime in lifetimes)  # TTL_DAYS
     with pytest.raises(ConfigurationError, match="COUNTERS_TABLE_NAME"):
         make_handler(counters=counters, sink=InMemorySink(counters.view.key_attributes), environ={})
     with pytest.raises(ConfigurationError, match="counters must count the view"):

@@ -29,7 +29,6 @@ from dashboard_projection._counters._declaration import Contribution, Counters, 
 from dashboard_projection._counters._items import (
     Marker,
     decode_marker,
-    marker_key,
     sequence_key,
     source_of,
     transaction,
@@ -66,11 +65,6 @@ class TransactClient(Protocol):
     @property
     def transact_write_items(self) -> Callable[..., Mapping[str, Any]]:
         """``TransactWriteItems``."""
-        ...
-
-    @property
-    def get_item(self) -> Callable[..., Mapping[str, Any]]:
-        """``GetItem`` (when a cancellation reason lacks the marker)."""
         ...
 
 
@@ -214,7 +208,8 @@ class CounterWriter:
                     if not _is_retryable(exc):
                         raise self._rejected(source, _explain(exc)) from exc
                 elif reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                    raise _ConditionFailed(self._marker(reasons[0], source)) from None
+                    item = reasons[0].get("Item")  # ALL_OLD: present whenever the marker is
+                    raise _ConditionFailed(decode_marker(item) if item else None) from None
                 elif not {reason.get("Code") for reason in reasons} & _RETRYABLE_REASONS:
                     raise self._rejected(source, _explain(exc)) from exc
                 error = exc
@@ -224,15 +219,6 @@ class CounterWriter:
             f"counters table {self.table_name!r}: the transaction for {source!r} did not land "
             f"after {self._max_attempts} attempt(s): {_explain(error) if error else ''}"
         ) from error
-
-    def _marker(self, reason: Mapping[str, Any], source: str) -> Marker | None:
-        """The marker as the failed condition saw it; read again if the reason lacks it."""
-        item = reason.get("Item")
-        if item is None:
-            item = self._client.get_item(
-                TableName=self.table_name, Key=marker_key(source), ConsistentRead=True
-            ).get("Item")
-        return decode_marker(item) if item else None
 
     def _rejected(self, source: str, why: str) -> RejectedWriteError:
         return RejectedWriteError(

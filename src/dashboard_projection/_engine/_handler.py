@@ -6,6 +6,7 @@ invocation loudly instead of every record quietly; the boto3 client is made once
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -81,13 +82,24 @@ def _projection(
 
 
 def _counter_step(
-    counters: Counters | None, projection: Projection, environ: Mapping[str, str]
+    counters: Counters | None,
+    projection: Projection,
+    environ: Mapping[str, str],
+    *,
+    default_view: bool,
 ) -> RecordStep | None:
-    """A :class:`CounterWriter` on ``COUNTERS_TABLE_NAME``, for counters of the view run."""
+    """A :class:`CounterWriter` on ``COUNTERS_TABLE_NAME``, for counters of the view run.
+
+    With the default view, the counters count it as the environment configures it (``TTL_DAYS``
+    changes no contribution); otherwise they must count the very view given.
+    """
     if counters is None:
         return None
     from dashboard_projection._counters._writer import CounterWriter  # noqa: PLC0415 - lazy
+    from dashboard_projection._view._declaration import DashboardView  # noqa: PLC0415
 
+    if default_view and isinstance(projection, DashboardView):
+        counters = dataclasses.replace(counters, view=projection)
     if counters.view is not projection:
         raise ConfigurationError("counters must count the view the handler runs (counters.view)")
     table = environ.get("COUNTERS_TABLE_NAME", "").strip()
@@ -110,7 +122,7 @@ def make_handler(  # noqa: PLR0913 - every option is keyword-only with a safe de
     ``lambda_handler = make_handler(orders)`` in the Lambda's module; without a view, the
     sentiment dashboard of the seed. The environment: ``DASHBOARD_TABLE_NAME`` (the table the
     default sink writes), ``LOG_LEVEL`` (``INFO``), ``METRICS_NAMESPACE`` (``SentimentAnalyzer``)
-    and, for the default view only, ``TTL_DAYS`` (7).
+    and, for the default view only, ``TTL_DAYS`` (7); with ``counters``, ``COUNTERS_TABLE_NAME``.
 
     Args:
         view: The :class:`DashboardView` (or any :class:`Projection`) to run.
@@ -119,19 +131,15 @@ def make_handler(  # noqa: PLR0913 - every option is keyword-only with a safe de
         propagate_removes: For the default view: delete a primary item's dashboard items when
             it is deleted (a view declares its own).
         metrics: The metrics' namespace and dimensions (or ``METRICS_NAMESPACE``).
-        counters: Keep these :class:`Counters` too, in ``COUNTERS_TABLE_NAME``; their view is
-            the one run when ``view`` is omitted.
+        counters: Keep these :class:`Counters` too, in ``COUNTERS_TABLE_NAME``: of ``view``,
+            or, without one, of the default view as the environment configures it.
 
     Raises:
         ConfigurationError: A variable is missing or invalid, or a setting does not apply.
     """
     env = os.environ if environ is None else environ
-    projection = _projection(
-        counters.view if view is None and counters is not None else view,
-        env,
-        propagate_removes=propagate_removes,
-    )
-    step = _counter_step(counters, projection, env)
+    projection = _projection(view, env, propagate_removes=propagate_removes)
+    step = _counter_step(counters, projection, env, default_view=view is None)
     level = _log_level(env)
     settings = _metrics(env, metrics)
     target = sink if sink is not None else DynamoDBSink(_table_name(env))
