@@ -139,10 +139,10 @@ def make_handler(  # noqa: PLR0913 - every option is keyword-only with a safe de
     """
     env = os.environ if environ is None else environ
     projection = _projection(view, env, propagate_removes=propagate_removes)
-    step = _counter_step(counters, projection, env, default_view=view is None)
     level = _log_level(env)
     settings = _metrics(env, metrics)
     target = sink if sink is not None else DynamoDBSink(_table_name(env))
+    step = _counter_step(counters, projection, env, default_view=view is None)
     configure_json_logging(level)  # only once every setting is known to be good
     logging.getLogger("dashboard_projection").debug(
         "handler ready", extra={"key_attributes": projection.key_attributes}
