@@ -23,5 +23,5 @@ def test_the_quick_benchmark_run_succeeds_and_reports_every_measure(tmp_path: Pa
         timeout=120,
     )
     names = " ".join(row["name"] for row in json.loads(report.read_text())["results"])
-    for measure in ("codec", "record->wire", "import time", "writes", "peak RSS"):
+    for measure in ("codec", "record->wire", "import time", "writes", "peak RSS", "counters cost"):
         assert measure in names
