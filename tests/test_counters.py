@@ -190,3 +190,24 @@ def test_make_handler_counts_the_view_it_runs_and_needs_the_counters_table() -> 
             sink=InMemorySink(counters.view.key_attributes),
             environ={"COUNTERS_TABLE_NAME": "c"},
         )
+
+
+class NoTimeLeft:
+    def get_remaining_time_in_millis(self) -> int:
+        return 1_000  # under the processor's 2 s margin: the deadline has passed
+
+
+def test_past_the_deadline_the_counters_are_left_for_the_retry() -> None:
+    table = TransactionalTable()
+    writer = CounterWriter(sentiment_counters(), "c", client=table)
+    response = process_stream_event(
+        sample_event(),
+        InMemorySink(writer.counters.view.key_attributes),
+        projection=writer.counters.view,
+        counters=writer,
+        now=NOW,
+        context=NoTimeLeft(),
+        metrics=False,
+    )
+    assert response == {"batchItemFailures": [{"itemIdentifier": "101"}]}
+    assert table.calls == 0

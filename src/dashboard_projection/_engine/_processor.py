@@ -150,9 +150,10 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
         except InvalidInputError as error:
             outcome.bad[index] = effects[index] = error
             plan.add([op for op in error.cleanup if isinstance(op, Put | Delete)], index)
-    _write(plan, sink, outcome, _deadline(context))
+    deadline = _deadline(context)
+    _write(plan, sink, outcome, deadline)
     if counters is not None:
-        _count(counters, records, effects, outcome, clock)
+        _count(counters, records, effects, outcome, now=clock, deadline=deadline)
     outcome.settle()
     _report_bad(raw_records, records, outcome, dead_letter)
     response = _response(records, outcome)
@@ -194,19 +195,27 @@ def _write(plan: WritePlan, sink: Sink, outcome: _Outcome, deadline: float | Non
             outcome.bad.setdefault(index, failure.error)
 
 
-def _count(
+def _count(  # noqa: PLR0913 - the batch's state and its two clocks, by name
     step: RecordStep,
     records: Mapping[int, StreamRecord],
     effects: Mapping[int, Sequence[WriteOp] | InvalidInputError],
     outcome: _Outcome,
+    *,
     now: datetime,
+    deadline: float | None,
 ) -> None:
-    """Run ``step`` per record, in order, up to the first retry; stop at its own first failure."""
+    """Run ``step`` per record, in order, up to the first retry; stop at its own first failure.
+
+    Past the deadline (``time.monotonic()``), the rest is left for Lambda's retry.
+    """
     for index, record in records.items():
         if outcome.retry_from is not None and index >= outcome.retry_from:
             return
         if index not in effects:
             continue
+        if deadline is not None and time.monotonic() >= deadline:
+            outcome.retry(index)
+            return
         try:
             step.apply(record, effects[index], now=now)
         except (InvalidInputError, RejectedWriteError) as error:
