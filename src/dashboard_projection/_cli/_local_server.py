@@ -92,9 +92,11 @@ class _TableCopies:
 
 def _snapshot_tables_once() -> None:
     """Install :class:`_TableCopies` in moto's DynamoDB backend (once per process)."""
-    from moto.dynamodb import models  # noqa: PLC0415 - the extra is optional
-    from moto.dynamodb.models.table import Table  # noqa: PLC0415
-
+    try:
+        from moto.dynamodb import models  # noqa: PLC0415 - the extra is optional
+        from moto.dynamodb.models.table import Table  # noqa: PLC0415
+    except ImportError:  # another moto layout: its transactions stay as slow as they are
+        return
     backend = models.DynamoDBBackend
     if getattr(backend.transact_write_items, "snapshots_once", False):
         return
