@@ -350,18 +350,25 @@ def _key_schema(block: Block) -> list[dict[str, str]]:
     ]
 
 
-def test_the_terraform_dashboard_table_is_exactly_dashboard_table_spec(terraform: Block) -> None:
-    (table,) = terraform["resource aws_dynamodb_table dashboard"]
-    (variable,) = terraform["variable dashboard_table_name"]
-    assert table["name"] == "var.dashboard_table_name"
-    name = variable["default"]
-    as_spec = {
-        "TableName": name,
+def _table_as_spec(terraform: Block, table_name: str) -> tuple[Block, dict[str, Any]]:
+    """A Terraform table (``resource aws_dynamodb_table <table_name>``) as a ``table_spec``."""
+    (table,) = terraform[f"resource aws_dynamodb_table {table_name}"]
+    (variable,) = terraform[f"variable {table_name}_table_name"]
+    assert table["name"] == f"var.{table_name}_table_name"
+    return table, {
+        "TableName": variable["default"],
         "BillingMode": table["billing_mode"],
         "KeySchema": _key_schema(table),
         "AttributeDefinitions": [
             {"AttributeName": a["name"], "AttributeType": a["type"]} for a in table["attribute"]
         ],
+    }
+
+
+def test_the_terraform_dashboard_table_is_exactly_dashboard_table_spec(terraform: Block) -> None:
+    table, as_spec = _table_as_spec(terraform, "dashboard")
+    name = as_spec["TableName"]
+    as_spec |= {
         "GlobalSecondaryIndexes": [
             {
                 "IndexName": index["name"],
@@ -443,18 +450,8 @@ def test_the_terraform_policy_grants_what_the_template_grants(
 
 
 def test_the_terraform_counters_table_is_exactly_the_counters_table_spec(terraform: Block) -> None:
-    (table,) = terraform["resource aws_dynamodb_table counters"]
-    (variable,) = terraform["variable counters_table_name"]
-    name = variable["default"]
-    as_spec = {
-        "TableName": name,
-        "BillingMode": table["billing_mode"],
-        "KeySchema": _key_schema(table),
-        "AttributeDefinitions": [
-            {"AttributeName": a["name"], "AttributeType": a["type"]} for a in table["attribute"]
-        ],
-    }
-    assert as_spec == sentiment_counters().table_spec(name)
+    _, as_spec = _table_as_spec(terraform, "counters")
+    assert as_spec == sentiment_counters().table_spec(as_spec["TableName"])
 
 
 @pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed")
