@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from orders import orders
 
 from dashboard_projection import (
     ConfigurationError,
@@ -24,6 +25,7 @@ from dashboard_projection._counters._items import sequence_key, transaction
 from dashboard_projection._counters._reader import as_totals, totals_of
 from dashboard_projection._counters._writer import CounterWriter
 from dashboard_projection._sentiment._counters import sentiment_counters
+from test_view_orders import order, record
 from transactions import TransactionalTable
 
 NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
@@ -211,3 +213,36 @@ def test_past_the_deadline_the_counters_are_left_for_the_retry() -> None:
     )
     assert response == {"batchItemFailures": [{"itemIdentifier": "101"}]}
     assert table.calls == 0
+
+
+def test_counters_over_another_view_count_its_by_values_members_and_sums() -> None:
+    counters = Counters(view=orders, by=("status", "region"), sums=("total",), shards=2)
+    paid = order()
+    shipped = order(status="shipped", categories={"books"})
+    placed = order(order_id="o-2", total=Decimal("5.00"), region="us")
+    paid_2 = order(order_id="o-2", total=Decimal("5.00"), region="us", status="paid")
+    events = [
+        record("INSERT", 1, paid),
+        record("INSERT", 2, placed),
+        record("MODIFY", 3, shipped, paid),
+        record("MODIFY", 4, paid_2, placed),
+    ]
+    table = TransactionalTable()
+    writer = CounterWriter(counters, "c", client=table)
+    sink = InMemorySink(orders.key_attributes)
+    for batch in (events, events[2:], events):  # in order, a resumed half, a redelivery
+        process_stream_event(
+            {"Records": batch}, sink, projection=orders, counters=writer, now=NOW, metrics=False
+        )
+    totals = totals_of(counters, table.items.values())
+    assert totals == counters.contribution(sink.items())
+    day = "2025-11-17"  # both orders are of the 17th in UTC
+    assert totals == {
+        f"{day}#*#*": (Decimal(2), Decimal("134.95")),
+        f"{day}#status#shipped": (Decimal(1), Decimal("129.95")),
+        f"{day}#status#paid": (Decimal(1), Decimal("5.00")),
+        f"{day}#region#eu": (Decimal(1), Decimal("129.95")),
+        f"{day}#region#us": (Decimal(1), Decimal("5.00")),
+        f"{day}#category#books": (Decimal(2), Decimal("134.95")),
+        f"{day}#category#toys": (Decimal(1), Decimal("5.00")),
+    }
