@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -246,3 +247,13 @@ def test_counters_over_another_view_count_its_by_values_members_and_sums() -> No
         f"{day}#category#books": (Decimal(2), Decimal("134.95")),
         f"{day}#category#toys": (Decimal(1), Decimal("5.00")),
     }
+
+
+def test_without_a_region_the_writer_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    with pytest.raises(ConfigurationError, match="cannot make a DynamoDB client"):
+        CounterWriter(sentiment_counters(), "c")

@@ -101,7 +101,8 @@ class CounterWriter:
             sleep: How to wait (tests pass a no-op).
 
         Raises:
-            ConfigurationError: A setting is out of range, or boto3 is missing.
+            ConfigurationError: A setting is out of range, boto3 is missing, or no client can
+                be made (no region).
         """
         if not table_name or max_attempts < 1 or base_delay < 0:
             raise ConfigurationError(
@@ -111,7 +112,17 @@ class CounterWriter:
         if client is None:
             from dashboard_projection._engine._sink_dynamodb import _default_client  # noqa: PLC0415
 
-            client = cast("TransactClient", _default_client())
+            try:
+                from botocore.exceptions import BotoCoreError  # noqa: PLC0415 - see the sink
+            except ImportError as exc:
+                raise ConfigurationError(
+                    "CounterWriter needs boto3, which the AWS Lambda runtime provides; elsewhere "
+                    "install it with: pip install 'dashboard-projection[aws]'"
+                ) from exc
+            try:
+                client = cast("TransactClient", _default_client())
+            except BotoCoreError as exc:  # e.g. NoRegionError: no AWS_REGION outside Lambda
+                raise ConfigurationError(f"cannot make a DynamoDB client: {exc}") from exc
         self.counters = counters
         self.table_name = table_name
         self.requests = 0
