@@ -28,6 +28,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer
 
 import seed_baseline
+from counters_cost import bench_counters_cost
 from dashboard_projection import InMemorySink, deserialize_image, process_stream_event
 from dashboard_projection._sentiment._keys import KEY_ATTRIBUTES
 from data import SEED, largest_event, make_event
@@ -230,6 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         *bench_import(2 if args.quick else rounds),
         bench_writes(f"{count:,} records", records),
         bench_writes("100 records", make_event(100, tags=5)["Records"]),
+        bench_counters_cost("100 records, 5 tags", make_event(100, tags=5)["Records"]),
+        bench_counters_cost("100 records, 1-8 tags", make_event(100)["Records"]),
         bench_rss(make_event(100) if args.quick else largest_event()),
         *_billed(args.quick, rounds),
     ]

@@ -176,6 +176,11 @@ _Reply = tuple[int, list[tuple[str, str]], bytes]
 Fault = Literal["throttle"] | int | _Reply
 THROTTLE: Fault = "throttle"
 BATCH_WRITE_TARGET = "DynamoDB_20120810.BatchWriteItem"
+TRANSACT_WRITE_TARGET = "DynamoDB_20120810.TransactWriteItems"
+#: A scripted ``TransactWriteItems`` fault: ``"conflict"`` answers TransactionCanceledException
+#: with a ``TransactionConflict`` reason per action (nothing forwarded); ``"lost"`` forwards the
+#: request (it lands) and answers HTTP 500, as when the reply is lost on the way back.
+TransactFault = Literal["conflict", "lost"]
 THROTTLED_BODY = json.dumps(
     {
         "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
@@ -192,23 +197,28 @@ _NOT_FORWARDED = frozenset(  # hop-by-hop, or recomputed for the body actually s
 class FaultProxy:
     """An HTTP proxy to a DynamoDB-compatible server that spoils scripted ``BatchWriteItem`` calls.
 
-    Each ``BatchWriteItem`` request takes the next fault of :attr:`faults`; once they are used
-    up, and for every other operation, requests are forwarded untouched. Nothing is mocked: the
+    Each ``BatchWriteItem`` request takes the next fault of :attr:`faults`, each
+    ``TransactWriteItems`` request the next of :attr:`transact_faults`; once they are used up,
+    and for every other operation, requests are forwarded untouched. Nothing is mocked: the
     client speaks HTTP to the proxy, the proxy to the real server.
 
     Attributes:
         endpoint: The proxy's URL, for ``endpoint_url``.
         faults: What the next ``BatchWriteItem`` requests get, in order; set by the test.
+        transact_faults: What the next ``TransactWriteItems`` requests get, in order.
         batch_writes: ``BatchWriteItem`` requests received so far, spoiled or not.
         bodies: Their bodies, as received, in order of arrival.
+        transact_writes: ``TransactWriteItems`` requests received so far.
     """
 
     def __init__(self, upstream: str, endpoint: str) -> None:
         """Forward to ``upstream`` (``http://host:port``); ``endpoint`` is where we listen."""
         self.endpoint = endpoint
         self.faults: list[Fault] = []
+        self.transact_faults: list[TransactFault] = []
         self.batch_writes = 0
         self.bodies: list[bytes] = []
+        self.transact_writes = 0
         split = urlsplit(upstream)
         self._upstream = (split.hostname or "127.0.0.1", split.port or 80)
         self._lock = threading.Lock()
@@ -216,6 +226,8 @@ class FaultProxy:
     def reply(self, path: str, headers: Message, body: bytes) -> _Reply:
         """What the client gets for one request."""
         fault: Fault | None = None
+        if headers.get("X-Amz-Target") == TRANSACT_WRITE_TARGET:
+            return self._transact(path, headers, body)
         if headers.get("X-Amz-Target") == BATCH_WRITE_TARGET:
             with self._lock:
                 self.batch_writes += 1
@@ -228,6 +240,23 @@ class FaultProxy:
         if isinstance(fault, tuple):
             return fault
         return self._bounce(path, headers, body, int(fault))
+
+    def _transact(self, path: str, headers: Message, body: bytes) -> _Reply:
+        with self._lock:
+            self.transact_writes += 1
+            fault = self.transact_faults.pop(0) if self.transact_faults else None
+        if fault is None:
+            return self._forward(path, headers, body)
+        if fault == "lost":
+            self._forward(path, headers, body)
+            return HTTPStatus.INTERNAL_SERVER_ERROR, [("Content-Type", _JSON_TYPE)], b"{}"
+        actions = json.loads(body)["TransactItems"]
+        reply = {
+            "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+            "message": "Transaction cancelled, please refer cancellation reasons",
+            "CancellationReasons": [{"Code": "TransactionConflict"} for _ in actions],
+        }
+        return HTTPStatus.BAD_REQUEST, [("Content-Type", _JSON_TYPE)], json.dumps(reply).encode()
 
     def _bounce(self, path: str, headers: Message, body: bytes, count: int) -> _Reply:
         request = json.loads(body)

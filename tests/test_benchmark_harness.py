@@ -31,6 +31,7 @@ def test_the_quick_benchmark_run_succeeds_and_reports_every_measure(tmp_path: Pa
         "peak RSS",
         "billed",
         "cold start",
+        "counters cost",
     )
     for measure in measures:
         assert measure in names

@@ -65,15 +65,16 @@ def test_the_demo_runs_in_a_fresh_process_on_its_own_server(tmp_path: os.PathLik
         text=True,
         cwd=tmp_path,
         env=env,
-        timeout=120,
+        timeout=300,  # moto copies the counters table per transaction: a minute or more
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(started for the demo)" in result.stdout
     assert [line[:2] for line in result.stdout.splitlines() if re.match(r"\d\. ", line)] == [
-        "1.", "2.", "3.", "4.", "5.",
+        "1.", "2.", "3.", "4.", "5.", "6.",
     ]  # fmt: skip
     assert "check: OK" in result.stdout
+    assert "6. Recounted the counters from the dashboard table: OK" in result.stdout
     assert "Traceback" not in result.stderr
     assert "streaming: 522 records" in result.stderr  # the non-terminal progress: last line only
 
@@ -89,6 +90,10 @@ def test_the_demo_against_the_test_server_is_consistent(demo_run: DemoRun) -> No
     total = re.search(r"total\s+(\d+)", demo_run.stdout)
     assert total is not None
     assert int(total.group(1)) == len(analysed)  # query_by_day found each source item once
+    assert "6. Recounted the counters from the dashboard table: OK" in demo_run.stdout
+    counted = re.findall(r"^\s+(\d{4}-\d\d-\d\d)\s+(\d+)\s", demo_run.stdout, re.MULTILINE)
+    queried, from_counters = counted[: len(counted) // 2], counted[len(counted) // 2 :]
+    assert queried == from_counters  # items per day: the queries and the counters agree
 
 
 def test_the_check_reports_every_difference_and_the_demo_exits_1(
@@ -116,6 +121,7 @@ def test_the_check_reports_every_difference_and_the_demo_exits_1(
         client.delete_item(TableName=demo_run.table, Key={**key, "item_key": added["item_key"]})
     assert code == 1
     assert "check: FAILED, 3 differences" in out
+    assert "6. Recounted the counters from the dashboard table: FAILED" in out
     assert f"different:  {changed['day_partition']['S']} {changed['item_key']['S']}: score" in out
     assert f"missing:    {deleted['day_partition']['S']} {deleted['item_key']['S']}" in out
     assert "unexpected: " in out

@@ -5,7 +5,7 @@ session: a later block may use what an earlier one defined. Tracebacks point at 
 file and line. boto3 is pointed at the test suite's moto server through the environment
 (``AWS_ENDPOINT_URL``, a region no other page or test uses, dummy credentials), so a block that
 creates the table or queries it runs as written, on an empty account; ``DASHBOARD_TABLE_NAME``
-is set as the Lambda's configuration would set it.
+is set as the Lambda's configuration would set it, and so is ``COUNTERS_TABLE_NAME``.
 
 Two kinds of block are not run here:
 
@@ -117,6 +117,7 @@ def use_aws_at(endpoint: str, region: str, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "docs")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "docs")
     monkeypatch.setenv("DASHBOARD_TABLE_NAME", "sentiment-items-dashboard")
+    monkeypatch.setenv("COUNTERS_TABLE_NAME", "sentiment-items-counters")
 
 
 RUNNABLE = [page for page in PAGES if any(b.kind == "run" for b in blocks_of(page))]

@@ -29,6 +29,7 @@ from dashboard_projection import (
     process_stream_event,
     query_by_day,
     query_by_tag,
+    sentiment_counters,
     ttl_spec,
 )
 from servers import REPO, make_client
@@ -42,7 +43,9 @@ TERRAFORM = EXAMPLE / "terraform"
 EVENT = EXAMPLE / "events" / "stream_event.json"
 SEED_SOURCE_ID = "newsapi#bbc-news-ai-regulation-2025-11-16"
 SEED_TAGS = ("AI", "regulation", "europe")
-ENVIRONMENT = ("DASHBOARD_TABLE_NAME", "TTL_DAYS", "LOG_LEVEL")
+ENVIRONMENT = ("DASHBOARD_TABLE_NAME", "COUNTERS_TABLE_NAME", "TTL_DAYS", "LOG_LEVEL")
+COUNTER_WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+IN_TRANSACTIONS = {"StringEquals": {"dynamodb:EnclosingOperation": "TransactWriteItems"}}
 STREAM_READ = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
 Template = dict[str, Any]
 
@@ -162,6 +165,16 @@ def test_the_dashboard_table_is_exactly_dashboard_table_spec(template: Template)
     assert properties["TimeToLiveSpecification"] == ttl_spec(name)["TimeToLiveSpecification"]
 
 
+def test_the_counters_table_is_exactly_the_counters_table_spec(template: Template) -> None:
+    properties = resource(template, "CountersTable")
+    name = template["Parameters"]["CountersTableName"]["Default"]
+    created = {k: v for k, v in properties.items() if k != "TimeToLiveSpecification"}
+    assert created | {"TableName": name} == sentiment_counters().table_spec(name)
+    assert properties["TimeToLiveSpecification"] == ttl_spec(name)["TimeToLiveSpecification"]
+    variables = resource(template, "StreamProcessorFunction")["Environment"]["Variables"]
+    assert variables["COUNTERS_TABLE_NAME"] == {"Ref": "CountersTable"}
+
+
 def test_the_primary_table_streams_new_and_old_images(template: Template) -> None:
     properties = resource(template, "PrimaryTable")
     assert properties["KeySchema"] == [
@@ -175,16 +188,22 @@ def test_the_primary_table_streams_new_and_old_images(template: Template) -> Non
     }
 
 
-def test_the_role_grants_neither_put_metric_data_nor_put_item(template: Template) -> None:
+def test_the_role_grants_no_put_metric_data_and_item_writes_only_in_transactions(
+    template: Template,
+) -> None:
     granted = set().union(*(actions_of(s) for s in statements(template)))
     assert "cloudwatch:PutMetricData" not in granted  # metrics go through EMF
-    assert "dynamodb:PutItem" not in granted  # the library only calls BatchWriteItem
-    assert granted == STREAM_READ | {
+    assert granted == STREAM_READ | COUNTER_WRITES | {
         "dynamodb:BatchWriteItem",
         "sqs:SendMessage",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
     }
+    # PutItem and UpdateItem: on the counters table, and only inside TransactWriteItems.
+    (counters,) = [s for s in statements(template) if actions_of(s) & COUNTER_WRITES]
+    assert actions_of(counters) == COUNTER_WRITES
+    assert counters["Resource"] == {"Fn::GetAtt": ["CountersTable", "Arn"]}
+    assert counters["Condition"] == IN_TRANSACTIONS
 
 
 def test_every_statement_names_one_resource_of_this_stack(template: Template) -> None:
@@ -192,6 +211,7 @@ def test_every_statement_names_one_resource_of_this_stack(template: Template) ->
     expected = {
         frozenset(STREAM_READ): stream,
         frozenset({"dynamodb:BatchWriteItem"}): {"Fn::GetAtt": ["DashboardTable", "Arn"]},
+        frozenset(COUNTER_WRITES): {"Fn::GetAtt": ["CountersTable", "Arn"]},
         frozenset({"sqs:SendMessage"}): {"Fn::GetAtt": ["StreamFailureQueue", "Arn"]},
         frozenset({"logs:CreateLogStream", "logs:PutLogEvents"}): {
             "Fn::GetAtt": ["StreamProcessorLogGroup", "Arn"]
@@ -330,18 +350,25 @@ def _key_schema(block: Block) -> list[dict[str, str]]:
     ]
 
 
-def test_the_terraform_dashboard_table_is_exactly_dashboard_table_spec(terraform: Block) -> None:
-    (table,) = terraform["resource aws_dynamodb_table dashboard"]
-    (variable,) = terraform["variable dashboard_table_name"]
-    assert table["name"] == "var.dashboard_table_name"
-    name = variable["default"]
-    as_spec = {
-        "TableName": name,
+def _table_as_spec(terraform: Block, table_name: str) -> tuple[Block, dict[str, Any]]:
+    """A Terraform table (``resource aws_dynamodb_table <table_name>``) as a ``table_spec``."""
+    (table,) = terraform[f"resource aws_dynamodb_table {table_name}"]
+    (variable,) = terraform[f"variable {table_name}_table_name"]
+    assert table["name"] == f"var.{table_name}_table_name"
+    return table, {
+        "TableName": variable["default"],
         "BillingMode": table["billing_mode"],
         "KeySchema": _key_schema(table),
         "AttributeDefinitions": [
             {"AttributeName": a["name"], "AttributeType": a["type"]} for a in table["attribute"]
         ],
+    }
+
+
+def test_the_terraform_dashboard_table_is_exactly_dashboard_table_spec(terraform: Block) -> None:
+    table, as_spec = _table_as_spec(terraform, "dashboard")
+    name = as_spec["TableName"]
+    as_spec |= {
         "GlobalSecondaryIndexes": [
             {
                 "IndexName": index["name"],
@@ -415,7 +442,16 @@ def test_the_terraform_policy_grants_what_the_template_grants(
     assert granted == set().union(*(actions_of(s) for s in statements(template)))
     code = re.sub(r"#.*", "", (TERRAFORM / "main.tf").read_text())  # the comments name them
     assert "cloudwatch:PutMetricData" not in code
-    assert "dynamodb:PutItem" not in code
+    (counters,) = [s for s in document["statement"] if set(s["actions"]) & COUNTER_WRITES]
+    assert counters["resources"] == ["aws_dynamodb_table.counters.arn"]
+    ((test, variable),) = IN_TRANSACTIONS.items()
+    ((key, value),) = variable.items()
+    assert counters["condition"] == [{"test": test, "variable": key, "values": [value]}]
+
+
+def test_the_terraform_counters_table_is_exactly_the_counters_table_spec(terraform: Block) -> None:
+    _, as_spec = _table_as_spec(terraform, "counters")
+    assert as_spec == sentiment_counters().table_spec(as_spec["TableName"])
 
 
 @pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed")
@@ -485,9 +521,13 @@ def test_the_example_handler_projects_the_seed_event_into_moto(
     table = f"dashboard-{uuid.uuid4().hex}"
     client.create_table(**dashboard_table_spec(table))
     client.update_time_to_live(**ttl_spec(table))
+    counters = sentiment_counters()
+    counters_table = f"counters-{uuid.uuid4().hex}"
+    client.create_table(**counters.table_spec(counters_table))
     try:
         lambda_environment.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_endpoint)
         lambda_environment.setenv("DASHBOARD_TABLE_NAME", table)
+        lambda_environment.setenv("COUNTERS_TABLE_NAME", counters_table)
         lambda_environment.setenv("TTL_DAYS", "7")
         lambda_environment.setenv("LOG_LEVEL", "INFO")
         handler = import_handler_module().lambda_handler
@@ -507,6 +547,13 @@ def test_the_example_handler_projects_the_seed_event_into_moto(
         # A warm invocation reuses the module's handler; a replay changes nothing.
         assert handler(stream_event(), FakeContext()) == {"batchItemFailures": []}
         assert client.scan(TableName=table)["Count"] == 1 + len(SEED_TAGS)
+        day = date(2025, 11, 16)
+        totals = {
+            (t.dimension, t.value): t.count for t in counters.read(client, counters_table, day, day)
+        }
+        assert totals == {("*", "*"): 1, ("sentiment", "neutral"): 1} | {
+            ("tag", tag): 1 for tag in SEED_TAGS
+        }  # counted once, the replay included
 
         out, err = capsys.readouterr()
         metrics = [json.loads(line) for line in out.splitlines()]
@@ -515,3 +562,4 @@ def test_the_example_handler_projects_the_seed_event_into_moto(
         assert [line["message"] for line in logs] == ["batch processed"] * 2
     finally:
         client.delete_table(TableName=table)
+        client.delete_table(TableName=counters_table)

@@ -16,6 +16,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from dashboard_projection._counters._declaration import Counters
+    from dashboard_projection._counters._reader import CounterTotal
+    from dashboard_projection._counters._recount import Drift, Recount, recount, repair
+    from dashboard_projection._counters._writer import CounterWriter
     from dashboard_projection._engine._codec import (
         SerializationError,
         deserialize_image,
@@ -46,6 +50,7 @@ if TYPE_CHECKING:
         RetryableWriteError,
         WriteError,
     )
+    from dashboard_projection._sentiment._counters import sentiment_counters
     from dashboard_projection._sentiment._keys import dashboard_table_spec
     from dashboard_projection._sentiment._models import DashboardItem, Metadata, PrimaryItem
     from dashboard_projection._sentiment._projection import DashboardProjection, project
@@ -69,6 +74,14 @@ if TYPE_CHECKING:
     from dashboard_projection._view._table import ttl_spec
 
 _MODULE_OF = {
+    "CounterTotal": "dashboard_projection._counters._reader",
+    "CounterWriter": "dashboard_projection._counters._writer",
+    "Counters": "dashboard_projection._counters._declaration",
+    "Drift": "dashboard_projection._counters._recount",
+    "Recount": "dashboard_projection._counters._recount",
+    "recount": "dashboard_projection._counters._recount",
+    "repair": "dashboard_projection._counters._recount",
+    "sentiment_counters": "dashboard_projection._sentiment._counters",
     "BadRecord": "dashboard_projection._engine._processor",
     "BatchResponse": "dashboard_projection._engine._processor",
     "CombinedKey": "dashboard_projection._view._parts",
@@ -128,12 +141,16 @@ __all__ = [
     "BatchResponse",
     "CombinedKey",
     "ConfigurationError",
+    "CounterTotal",
+    "CounterWriter",
+    "Counters",
     "DashboardItem",
     "DashboardProjection",
     "DashboardProjectionError",
     "DashboardView",
     "Delete",
     "DeserializationError",
+    "Drift",
     "DynamoDBSink",
     "FailedWrite",
     "FanOut",
@@ -145,6 +162,7 @@ __all__ = [
     "PrimaryItem",
     "Projection",
     "Put",
+    "Recount",
     "RejectedWriteError",
     "RetryableWriteError",
     "SerializationError",
@@ -168,6 +186,9 @@ __all__ = [
     "query_by_sentiment",
     "query_by_tag",
     "query_by_time_range",
+    "recount",
+    "repair",
+    "sentiment_counters",
     "sentiment_view",
     "serialize_item",
     "serialize_value",

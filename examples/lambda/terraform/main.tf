@@ -102,6 +102,35 @@ resource "aws_dynamodb_table" "dashboard" {
 
 # Where Lambda puts a pointer to the records it gives up on (shard and sequence numbers, not the
 # records). Replay them before the stream's 24-hour retention ends.
+# The counters table, exactly as sentiment_counters().table_spec() defines it: per-day
+# counters and a marker per source item. Days older than the dashboard's TTL cannot be
+# recounted from it, so it is kept. TTL applies only to Counters declared with a retention.
+resource "aws_dynamodb_table" "counters" {
+  name         = var.counters_table_name
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+  range_key    = "sk"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  lifecycle {
+    prevent_destroy = true # counters of days the dashboard no longer holds
+  }
+}
+
 resource "aws_sqs_queue" "stream_failures" {
   name                      = "${var.name}-stream-failures"
   message_retention_seconds = 1209600 # 14 days, the maximum
@@ -144,7 +173,9 @@ resource "aws_iam_role" "stream_processor" {
 
 # Least privilege. Compared with the seed:
 #   - no cloudwatch:PutMetricData: metrics are Embedded Metric Format lines in the log;
-#   - no dynamodb:PutItem: the library only calls BatchWriteItem;
+#   - no dynamodb:PutItem on the dashboard table: the library only calls BatchWriteItem;
+#   - PutItem and UpdateItem on the counters table only inside TransactWriteItems (the
+#     dynamodb:EnclosingOperation condition key): a counter is never written on its own;
 #   - no dynamodb:ListStreams: it has no resource-level permissions, so the seed's grant of it
 #     on the stream ARN granted nothing;
 #   - no logs:CreateLogGroup: the log group above is created here;
@@ -160,6 +191,18 @@ data "aws_iam_policy_document" "stream_processor" {
     sid       = "WriteDashboardTable"
     actions   = ["dynamodb:BatchWriteItem"]
     resources = [aws_dynamodb_table.dashboard.arn]
+  }
+
+  statement {
+    sid       = "WriteCountersInTransactions"
+    actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.counters.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "dynamodb:EnclosingOperation"
+      values   = ["TransactWriteItems"]
+    }
   }
 
   statement {
@@ -206,6 +249,7 @@ resource "aws_lambda_function" "stream_processor" {
   environment {
     variables = {
       DASHBOARD_TABLE_NAME = aws_dynamodb_table.dashboard.name
+      COUNTERS_TABLE_NAME  = aws_dynamodb_table.counters.name
       TTL_DAYS             = tostring(var.ttl_days)
       LOG_LEVEL            = var.log_level
     }

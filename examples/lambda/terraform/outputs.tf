@@ -6,6 +6,10 @@ output "dashboard_table_name" {
   value = aws_dynamodb_table.dashboard.name
 }
 
+output "counters_table_name" {
+  value = aws_dynamodb_table.counters.name
+}
+
 output "primary_table_stream_arn" {
   value = local.primary_stream_arn
 }

@@ -21,6 +21,11 @@ variable "dashboard_table_name" {
   default = "sentiment-items-dashboard"
 }
 
+variable "counters_table_name" {
+  type    = string
+  default = "sentiment-items-counters"
+}
+
 variable "ttl_days" {
   description = "Days until a dashboard item expires (TTL_DAYS)."
   type        = number

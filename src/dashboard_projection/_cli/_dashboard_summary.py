@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import QueryOutputTypeDef
 
+    from dashboard_projection._counters._reader import CounterTotal
+
 TOP_TAGS = 8
 _BAR = 30
 
@@ -95,6 +97,31 @@ def render_summary(summary: DashboardSummary) -> list[str]:
         f"  {tag:<12}{count:>6}  {'#' * max(1, count * _BAR // most)}"
         for tag, count in summary.top_tags
     ]
+    return lines
+
+
+def render_counters(totals: list[CounterTotal]) -> list[str]:
+    """Counters as lines: items, sentiments and mean score per day, then the top tags."""
+    by_day: dict[date, dict[tuple[str, str], CounterTotal]] = {}
+    for total in totals:
+        by_day.setdefault(total.day, {})[total.dimension, total.value] = total
+    header = f"  {'day':<12}{'items':>6}" + "".join(f"{s:>10}" for s in SENTIMENTS) + "  mean score"
+    lines = [header]
+    for day, counters in sorted(by_day.items()):
+        whole = counters.get(("*", "*"))
+        items = whole.count if whole else 0
+        mix = "".join(
+            f"{(counters[key].count if key in counters else 0):>10}"
+            for key in (("sentiment", sentiment) for sentiment in SENTIMENTS)
+        )
+        mean = f"{whole.sums['score'] / whole.count:.3f}" if whole and whole.count else "-"
+        lines.append(f"  {day.isoformat():<12}{items:>6}{mix}{mean:>12}")
+    tags: Counter[str] = Counter()
+    for total in totals:
+        if total.dimension == "tag":
+            tags[total.value] += total.count
+    top = sorted(tags.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_TAGS]
+    lines.append("  top tags: " + ", ".join(f"{tag} {count}" for tag, count in top))
     return lines
 
 

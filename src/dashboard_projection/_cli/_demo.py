@@ -5,7 +5,8 @@ table with a NEW_AND_OLD_IMAGES stream and the dashboard table from the library'
 writes the seeded sample and its changes to the primary table, reads the stream as Lambda's event
 source mapping does and feeds each batch to the Lambda's processing, then reads the dashboard
 back through the library's queries and checks it against the pure projection of the final
-primary table. Exit code 1 if the check finds any difference.
+primary table. It keeps per-day counters too (``sentiment_counters``), prints the same days from
+them, and recounts them from the dashboard table. Exit code 1 if a check finds any difference.
 
 REMOVEs propagate in the demo (``DashboardProjection(propagate_removes=True)``; the library's
 default, like the seed, ignores them): that way the dashboard must equal the projection of the
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
@@ -26,16 +27,22 @@ from botocore.exceptions import ClientError
 from dashboard_projection._cli._aws import Aws, connect, stream_arn
 from dashboard_projection._cli._console import Progress, counted, say
 from dashboard_projection._cli._dashboard_check import differences, expected_dashboard, report, scan
-from dashboard_projection._cli._dashboard_summary import read_summary, render_summary
+from dashboard_projection._cli._dashboard_summary import (
+    read_summary,
+    render_counters,
+    render_summary,
+)
 from dashboard_projection._cli._demo_data import PRIMARY_KEY, DemoData, demo_data
 from dashboard_projection._cli._errors import FAILURE, CliError
 from dashboard_projection._cli._handler import CliHandler, TallySink
 from dashboard_projection._cli._local_server import embedded_server
 from dashboard_projection._cli._stream_reader import ShardCheckpoint, StreamReader
+from dashboard_projection._counters._recount import recount
+from dashboard_projection._counters._writer import CounterWriter
 from dashboard_projection._engine._plan import Put
 from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
+from dashboard_projection._sentiment._counters import sentiment_counters
 from dashboard_projection._sentiment._keys import dashboard_table_spec
-from dashboard_projection._sentiment._projection import DashboardProjection
 from dashboard_projection._view._table import ttl_spec
 
 if TYPE_CHECKING:
@@ -48,6 +55,8 @@ _WRITE_CHUNK = 100  # primary writes per progress step (four BatchWriteItem requ
 #: Seconds the stream may stay idle before all the writes' records were seen: AWS may show a
 #: record a moment after the write (a local server shows them at once).
 _SETTLE_SECONDS = 5.0
+#: The demo's counters: per day, per day and sentiment (score summed), per day and tag.
+COUNTERS = sentiment_counters(propagate_removes=True)
 
 
 def command(args: argparse.Namespace) -> int:
@@ -60,7 +69,8 @@ def command(args: argparse.Namespace) -> int:
         demo.load()
         demo.stream()
         demo.summarize()
-        return 0 if demo.check() else FAILURE
+        checked = demo.check()
+        return 0 if demo.check_counters() and checked else FAILURE
 
 
 @contextlib.contextmanager
@@ -83,6 +93,7 @@ class Demo:
         table: The dashboard table, made by :meth:`create_tables`.
         now: The clock of the stream processing and of the check.
         data: What is written to the primary table.
+        counters_table: The counters table (``<table>-counters`` when empty).
     """
 
     aws: Aws
@@ -90,6 +101,11 @@ class Demo:
     table: str
     now: datetime
     data: DemoData
+    counters_table: str = ""
+
+    def __post_init__(self) -> None:
+        """Name the counters table after the dashboard table unless given."""
+        self.counters_table = self.counters_table or f"{self.table}-counters"
 
     def create_tables(self) -> None:
         """The primary table (keyed as in the seed, with a stream) and the dashboard table.
@@ -116,9 +132,11 @@ class Demo:
         )
         self._create(dashboard_table_spec(self.table))
         self.aws.dynamodb.update_time_to_live(**ttl_spec(self.table))
+        self._create(COUNTERS.table_spec(self.counters_table))
         say(
-            f"1. Created {self.source_table} (stream NEW_AND_OLD_IMAGES) and {self.table} (the "
-            "library's definition: GSIs by_tag and by_sentiment_score, TTL on expires_at)."
+            f"1. Created {self.source_table} (stream NEW_AND_OLD_IMAGES), {self.table} (the "
+            "library's definition: GSIs by_tag and by_sentiment_score, TTL on expires_at) and "
+            f"{self.counters_table} (per-day counters, {COUNTERS.shards} shards each)."
         )
 
     def _create(self, spec: dict[str, Any]) -> None:
@@ -169,8 +187,8 @@ class Demo:
     def stream(self) -> None:
         """Read the primary table's stream into the dashboard table, as the Lambda would."""
         sink = TallySink(DynamoDBSink(self.table, client=self.aws.writer))
-        projection = DashboardProjection(propagate_removes=True)
-        handler = CliHandler(sink, now=self.now, projection=projection)
+        writer = CounterWriter(COUNTERS, self.counters_table, client=self.aws.writer)
+        handler = CliHandler(sink, now=self.now, projection=COUNTERS.view, counters=writer)
         checkpoint = ShardCheckpoint(None, stream_arn(self.aws, self.source_table))
         expected = len(self.data.items) + len(self.data.changes)
         with Progress("streaming", total=expected, unit="record") as progress:
@@ -186,7 +204,8 @@ class Demo:
             f"{counted(reader.batches, 'batch', 'batches')} of up to 100, each through "
             f"process_stream_event (clock {_iso(self.now)}; REMOVEs propagate): "
             f"{counted(sink.puts, 'put')} and {counted(sink.deletes, 'delete')} in "
-            f"{self.table}{rejected}."
+            f"{self.table}{rejected};"
+            f" {writer.requests} TransactWriteItems calls kept the counters."
         )
 
     def summarize(self) -> None:
@@ -196,6 +215,10 @@ class Demo:
             summary = read_summary(self.aws.dynamodb, self.table, days, on_query=progress.advance)
         say("4. The dashboard, read back with the library's queries:")
         for line in render_summary(summary):
+            say(f"   {line}".rstrip())
+        totals = COUNTERS.read(self.aws.dynamodb, self.counters_table, *self._span())
+        say(f"   The same days from the counters ({len(self.data.days)} queries, no scan):")
+        for line in render_counters(totals):
             say(f"   {line}".rstrip())
 
     def check(self) -> bool:
@@ -210,6 +233,28 @@ class Demo:
         for line in report(len(expected), found):
             say(f"   {line}")
         return not found
+
+    def check_counters(self) -> bool:
+        """Recount the counters from the dashboard table; print what differs."""
+        found = recount(
+            COUNTERS,
+            self.aws.dynamodb,
+            counters_table=self.counters_table,
+            dashboard_table=self.table,
+            first=self._span()[0],
+            last=self._span()[1],
+        )
+        verdict = "OK" if not found.drifts else f"FAILED, {len(found.drifts)} differ"
+        say(
+            f"6. Recounted the counters from the dashboard table: {verdict} "
+            f"({len(found.recounted)} counters)."
+        )
+        for drifted in found.drifts:
+            say(f"   {drifted.counter}: counted {drifted.counted}, recounted {drifted.recounted}")
+        return not found.drifts
+
+    def _span(self) -> tuple[date, date]:
+        return min(self.data.days), max(self.data.days)
 
 
 def _iso(moment: datetime) -> str:

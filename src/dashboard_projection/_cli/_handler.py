@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from dashboard_projection._cli._errors import FAILURE, PROG, CliError
 from dashboard_projection._engine._plan import Put, WriteOp
-from dashboard_projection._engine._processor import BadRecord, BatchResponse, process_stream_event
+from dashboard_projection._engine._processor import (
+    BadRecord,
+    BatchResponse,
+    RecordStep,
+    process_stream_event,
+)
 from dashboard_projection._engine._projection import Projection
 from dashboard_projection._sentiment._projection import DashboardProjection
 
@@ -78,12 +83,14 @@ class CliHandler:
         now: The clock for TTLs; the current time of each batch when ``None``.
         projection: The view the command runs (``--view``; the sentiment dashboard by default).
         rejected: Records rejected as bad input (each is also logged).
+        counters: Counters kept per record (a :class:`CounterWriter`), if any.
     """
 
     sink: Sink
     now: datetime | None = None
     projection: Projection = field(default_factory=DashboardProjection)
     rejected: list[BadRecord] = field(default_factory=list)
+    counters: RecordStep | None = None
 
     def __call__(self, event: Mapping[str, Any]) -> BatchResponse:
         """Process one batch, as Lambda's handler would."""
@@ -94,6 +101,7 @@ class CliHandler:
             projection=self.projection,
             dead_letter=self.rejected.append,
             metrics=False,
+            counters=self.counters,
         )
 
 

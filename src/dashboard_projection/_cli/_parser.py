@@ -1,4 +1,4 @@
-"""The command line's arguments: four commands, and the options they share.
+"""The command line's arguments: five commands, and the options they share.
 
 Each command names the module that runs it (its ``command(args)`` function); ``__main__`` imports
 that module only when the command runs, so ``--help`` and a mistyped option never load boto3.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from dashboard_projection._cli._demo_data import ITEMS
 from dashboard_projection._cli._errors import PROG
@@ -196,6 +196,44 @@ def _backfill(commands: _Commands[argparse.ArgumentParser]) -> None:
     _add_view(backfill, propagate=False)
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day, e.g. 2025-11-16; got {text!r}") from None
+
+
+def _recount(commands: _Commands[argparse.ArgumentParser]) -> None:
+    recount = _command(
+        commands,
+        "recount",
+        "_cli._recount",
+        "recompute the counters from the dashboard table; report drift, --fix it",
+        "Read a range of days of the counters table and of the dashboard table, recompute each "
+        "counter from the dashboard items, print every counter that differs; with --fix, "
+        "rewrite those days' markers and counters (pause the stream first).",
+    )
+    recount.add_argument("--table", metavar="D", required=True, help="the dashboard table")
+    recount.add_argument("--counters-table", metavar="C", required=True, help="the counters table")
+    recount.add_argument(
+        "--counters",
+        metavar="MODULE:ATTR",
+        help="the Counters declaration (default: the sentiment dashboard's)",
+    )
+    recount.add_argument(
+        "--from",
+        dest="first",
+        type=_day,
+        metavar="DAY",
+        help="first UTC day (default: the oldest day the view's TTL keeps)",
+    )
+    recount.add_argument(
+        "--to", dest="last", type=_day, metavar="DAY", help="last UTC day (default: today)"
+    )
+    recount.add_argument("--fix", action="store_true", help="repair the days that drifted")
+    _add_endpoint(recount)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse ``argv``; on a usage error, print it and exit with code 2 (argparse's way)."""
     main = parser()
@@ -228,6 +266,6 @@ def parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
     )
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_demo, _replay, _run, _backfill):
+    for add in (_demo, _replay, _run, _backfill, _recount):
         add(commands)
     return main

@@ -6,16 +6,18 @@ invocation loudly instead of every record quietly; the boto3 client is made once
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dashboard_projection._engine._logging import configure_json_logging
 from dashboard_projection._engine._metrics import NAMESPACE, Metrics
 from dashboard_projection._engine._processor import (
     BatchResponse,
     LambdaContext,
+    RecordStep,
     check_sink_fits,
     process_stream_event,
 )
@@ -24,6 +26,9 @@ from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
 from dashboard_projection._errors import ConfigurationError
 from dashboard_projection._view._rules import DEFAULT_TTL_DAYS
+
+if TYPE_CHECKING:
+    from dashboard_projection._counters._declaration import Counters
 
 Handler = Callable[[Mapping[str, Any], LambdaContext | None], BatchResponse]
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -77,20 +82,48 @@ def _projection(
     return view
 
 
-def make_handler(
+def _counter_step(
+    counters: Counters | None,
+    projection: Projection,
+    environ: Mapping[str, str],
+    *,
+    default_view: bool,
+) -> RecordStep | None:
+    """A :class:`CounterWriter` on ``COUNTERS_TABLE_NAME``, for counters of the view run.
+
+    With the default view, the counters count it as the environment configures it (``TTL_DAYS``
+    changes no contribution); otherwise they must count the very view given.
+    """
+    if counters is None:
+        return None
+    from dashboard_projection._counters._writer import CounterWriter  # noqa: PLC0415 - lazy
+    from dashboard_projection._view._declaration import DashboardView  # noqa: PLC0415
+
+    if default_view and isinstance(projection, DashboardView):
+        counters = dataclasses.replace(counters, view=projection)
+    if counters.view is not projection:
+        raise ConfigurationError("counters must count the view the handler runs (counters.view)")
+    table = environ.get("COUNTERS_TABLE_NAME", "").strip()
+    if not table:
+        raise ConfigurationError("COUNTERS_TABLE_NAME must name the counters table")
+    return CounterWriter(counters, table)
+
+
+def make_handler(  # noqa: PLR0913 - every option is keyword-only with a safe default
     view: Projection | None = None,
     *,
     sink: Sink | None = None,
     environ: Mapping[str, str] | None = None,
     propagate_removes: bool = False,
     metrics: Metrics | None = None,
+    counters: Counters | None = None,
 ) -> Handler:
     """Build ``lambda_handler`` for ``view``, configured from the environment at cold start.
 
     ``lambda_handler = make_handler(orders)`` in the Lambda's module; without a view, the
     sentiment dashboard of the seed. The environment: ``DASHBOARD_TABLE_NAME`` (the table the
     default sink writes), ``LOG_LEVEL`` (``INFO``), ``METRICS_NAMESPACE`` (``SentimentAnalyzer``)
-    and, for the default view only, ``TTL_DAYS`` (7).
+    and, for the default view only, ``TTL_DAYS`` (7); with ``counters``, ``COUNTERS_TABLE_NAME``.
 
     Args:
         view: The :class:`DashboardView` (or any :class:`Projection`) to run.
@@ -99,6 +132,8 @@ def make_handler(
         propagate_removes: For the default view: delete a primary item's dashboard items when
             it is deleted (a view declares its own).
         metrics: The metrics' namespace and dimensions (or ``METRICS_NAMESPACE``).
+        counters: Keep these :class:`Counters` too, in ``COUNTERS_TABLE_NAME``: of ``view``,
+            or, without one, of the default view as the environment configures it.
 
     Raises:
         ConfigurationError: A variable is missing or invalid, a setting does not apply, or
@@ -110,6 +145,7 @@ def make_handler(
     settings = _metrics(env, metrics)
     target = sink if sink is not None else DynamoDBSink(_table_name(env))
     check_sink_fits(target, projection)
+    step = _counter_step(counters, projection, env, default_view=view is None)
     configure_json_logging(level)  # only once every setting is known to be good
     logging.getLogger("dashboard_projection").debug(
         "handler ready", extra={"key_attributes": projection.key_attributes}
@@ -117,7 +153,12 @@ def make_handler(
 
     def lambda_handler(event: Mapping[str, Any], context: LambdaContext | None) -> BatchResponse:
         return process_stream_event(
-            event, target, context=context, projection=projection, metrics=settings
+            event,
+            target,
+            context=context,
+            projection=projection,
+            metrics=settings,
+            counters=step,
         )
 
     return lambda_handler

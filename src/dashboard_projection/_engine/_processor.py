@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypedDict
 
 from dashboard_projection._engine._metrics import Metrics, emit_metrics
-from dashboard_projection._engine._plan import Delete, Put, WritePlan
+from dashboard_projection._engine._plan import Delete, Put, WriteOp, WritePlan
 from dashboard_projection._engine._projection import Projection
 from dashboard_projection._engine._records import StreamRecord, parse_record, records_of
 from dashboard_projection._engine._sink import Sink
@@ -26,6 +26,7 @@ from dashboard_projection._errors import (
     ConfigurationError,
     DashboardProjectionError,
     InvalidInputError,
+    RejectedWriteError,
 )
 from dashboard_projection._sentiment._projection import DashboardProjection
 from dashboard_projection._view._rules import DEFAULT_TTL_DAYS
@@ -46,6 +47,21 @@ class BatchResponse(TypedDict):
     """Lambda's partial batch response (``FunctionResponseTypes: [ReportBatchItemFailures]``)."""
 
     batchItemFailures: list[BatchItemFailure]
+
+
+class RecordStep(Protocol):
+    """A per-record step after the batch's writes (:class:`CounterWriter` is one).
+
+    ``apply`` runs for each record, in stream order, up to the first record whose writes did
+    not land. A :class:`RetryableWriteError` (or any unexpected exception) makes Lambda resume
+    from that record; an :class:`InvalidInputError` or :class:`RejectedWriteError` rejects it.
+    """
+
+    def apply(
+        self, record: StreamRecord, effect: Sequence[WriteOp] | InvalidInputError, *, now: datetime
+    ) -> object:
+        """Act on ``record``, given its planned writes or the error it was rejected with."""
+        ...
 
 
 class LambdaContext(Protocol):
@@ -106,6 +122,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     projection: Projection | None = None,
     dead_letter: Callable[[BadRecord], None] | None = None,
     metrics: bool | Metrics = True,
+    counters: RecordStep | None = None,
 ) -> BatchResponse:
     """Project a DynamoDB Streams event into ``sink``; return Lambda's partial batch response.
 
@@ -120,6 +137,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
         dead_letter: Called with every record rejected as bad input.
         metrics: Print CloudWatch Embedded Metric Format metrics to stdout: ``True`` for the
             seed's namespace, a :class:`Metrics` for your own, ``False`` for none.
+        counters: Run after the batch's writes, per record in order (a :class:`CounterWriter`).
 
     Raises:
         InvalidInputError: ``event`` is not a stream event at all (no ``Records`` list).
@@ -137,14 +155,19 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     outcome = _Outcome()
     records: dict[int, StreamRecord] = {}
     plan = WritePlan(sink.key_attributes)
+    effects: dict[int, Sequence[WriteOp] | InvalidInputError] = {}
     for index, raw in enumerate(raw_records):
         try:
             records[index] = parse_record(raw, index)  # kept on failure: its ids go in the log
-            plan.add(project(records[index], now=clock), index)
+            ops = effects[index] = project(records[index], now=clock)
+            plan.add(ops, index)
         except InvalidInputError as error:
-            outcome.bad[index] = error
+            outcome.bad[index] = effects[index] = error
             plan.add([op for op in error.cleanup if isinstance(op, Put | Delete)], index)
-    _write(plan, sink, outcome, _deadline(context))
+    deadline = _deadline(context)
+    _write(plan, sink, outcome, deadline)
+    if counters is not None:
+        _count(counters, records, effects, outcome, now=clock, deadline=deadline)
     outcome.settle()
     _report_bad(raw_records, records, outcome, dead_letter)
     response = _response(records, outcome)
@@ -213,6 +236,37 @@ def _write(plan: WritePlan, sink: Sink, outcome: _Outcome, deadline: float | Non
             outcome.retry(index)
         else:
             outcome.bad.setdefault(index, failure.error)
+
+
+def _count(  # noqa: PLR0913 - the batch's state and its two clocks, by name
+    step: RecordStep,
+    records: Mapping[int, StreamRecord],
+    effects: Mapping[int, Sequence[WriteOp] | InvalidInputError],
+    outcome: _Outcome,
+    *,
+    now: datetime,
+    deadline: float | None,
+) -> None:
+    """Run ``step`` per record, in order, up to the first retry; stop at its own first failure.
+
+    Past the deadline (``time.monotonic()``), the rest is left for Lambda's retry.
+    """
+    for index, record in records.items():
+        if outcome.retry_from is not None and index >= outcome.retry_from:
+            return
+        if index not in effects:
+            continue
+        if deadline is not None and time.monotonic() >= deadline:
+            outcome.retry(index)
+            return
+        try:
+            step.apply(record, effects[index], now=now)
+        except (InvalidInputError, RejectedWriteError) as error:
+            outcome.bad.setdefault(index, error)
+        except Exception:
+            logger.exception("counters failed; the batch will be retried from this record")
+            outcome.retry(index)
+            return
 
 
 def _succeeded(size: int, outcome: _Outcome) -> int:

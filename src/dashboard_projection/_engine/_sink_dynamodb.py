@@ -21,7 +21,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from dashboard_projection._engine._limits import (
     check_key_attributes,
@@ -364,16 +364,24 @@ def _default_client(max_concurrency: int) -> BatchWriteClient:
     HTTP session, without its model-driven validation and serialization, which repeated the
     checks every item has already passed and were most of a batch's CPU.
     """
+    from dashboard_projection._engine._signed_call import SignedBatchWrite  # noqa: PLC0415 - botocore
+
+    return SignedBatchWrite(botocore_client(max_concurrency))
+
+
+def botocore_client(max_pool_connections: int) -> Any:  # noqa: ANN401 - botocore's client
+    """A low-level DynamoDB client from botocore's session, making one attempt per call.
+
+    The caller's own backoff, bounded by the Lambda deadline, is the only retrying.
+    """
     from botocore.config import Config  # noqa: PLC0415 - see module docstring
     from botocore.session import get_session  # noqa: PLC0415
 
-    from dashboard_projection._engine._signed_call import SignedBatchWrite  # noqa: PLC0415 - botocore
-
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},
-        max_pool_connections=max_concurrency,
+        max_pool_connections=max_pool_connections,
     )
-    return SignedBatchWrite(get_session().create_client("dynamodb", config=config))
+    return get_session().create_client("dynamodb", config=config)
 
 
 def _is_retryable(exc: Exception) -> bool:

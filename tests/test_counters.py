@@ -1,0 +1,261 @@
+"""Counters: the declaration's checks, sequence numbers, the transaction's shape, the hooks."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from orders import orders
+
+from dashboard_projection import (
+    ConfigurationError,
+    DashboardView,
+    InMemorySink,
+    InvalidInputError,
+    make_handler,
+    process_stream_event,
+    sentiment_view,
+)
+from dashboard_projection._counters._declaration import Contribution, Counters
+from dashboard_projection._counters._items import sequence_key, transaction
+from dashboard_projection._counters._reader import as_totals, totals_of
+from dashboard_projection._counters._writer import CounterWriter
+from dashboard_projection._sentiment._counters import sentiment_counters
+from test_view_orders import order, record
+from transactions import TransactionalTable
+
+NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
+SAMPLE = "src/dashboard_projection/samples/sample_event.json"
+
+
+def epoch_now() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+def sample_event() -> dict[str, Any]:
+    with open(SAMPLE, encoding="utf-8") as sample:  # noqa: PTH123 - a fixed repository file
+        event: dict[str, Any] = json.load(sample)
+    return event
+
+
+def run(event: dict[str, Any], writer: CounterWriter) -> object:
+    return process_stream_event(
+        event,
+        InMemorySink(writer.counters.view.key_attributes),
+        projection=writer.counters.view,
+        counters=writer,
+        now=NOW,
+        metrics=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"by": ("status",)}, "does not copy"),
+        ({"sums": ("score", "score")}, "distinct"),
+        ({"shards": 0}, "shards must be in"),
+        ({"shards": True}, "whole number"),
+        ({"retention": timedelta(0)}, "positive"),
+    ],
+)
+def test_a_declaration_mistake_is_a_configuration_error(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        Counters(view=sentiment_view(), **options)
+
+
+def test_a_fan_out_too_wide_for_one_transaction_is_refused() -> None:
+    # a marker, then old and new: the day total, one sentiment and every tag
+    assert Counters(view=sentiment_view(max_tags=47), by=("sentiment",)).max_actions == 99
+    with pytest.raises(ConfigurationError, match="transaction takes 100"):
+        Counters(view=sentiment_view(max_tags=48), by=("sentiment",))
+
+
+def test_per_member_needs_a_fan_out() -> None:
+    view = sentiment_view()
+    plain = DashboardView(model=view.model, key=view.key, timestamp=view.timestamp, copy=("score",))
+    with pytest.raises(ConfigurationError, match="fan_out"):
+        Counters(view=plain)
+    assert Counters(view=plain, per_member=False).dimensions == ("*",)
+
+
+def test_sequence_numbers_of_any_length_compare_as_numbers() -> None:
+    numbers = ["9", "10", "99", "100", "4" * 21, "1" + "0" * 39]
+    assert sorted(numbers, key=sequence_key) == sorted(numbers, key=int)
+    for bad in ("", "12a", "1" * 41, "١٢"):
+        with pytest.raises(InvalidInputError, match="SequenceNumber"):
+            sequence_key(bad)
+
+
+def test_a_record_without_a_usable_sequence_number_is_rejected_and_the_rest_counted() -> None:
+    event = sample_event()
+    event["Records"][0]["dynamodb"]["SequenceNumber"] = "not-a-number"
+    table = TransactionalTable()
+    writer = CounterWriter(sentiment_counters(), "c", client=table)
+    assert run(event, writer) == {"batchItemFailures": []}
+    totals = as_totals(writer.counters, totals_of(writer.counters, table.items.values()))
+    # record 0 was the first analyzed image of the BBC item; record 3 (its MODIFY) counted it
+    assert {(t.day, t.dimension, t.value, t.count) for t in totals if t.dimension == "*"} == {
+        (date(2025, 11, 16), "*", "*", 1),
+        (date(2025, 11, 17), "*", "*", 1),
+    }
+
+
+def test_one_transaction_merges_old_and_new_counters_within_the_action_limit() -> None:
+    counters = sentiment_counters()
+    old: Contribution = {f"2025-11-16#tag#old{n}": (Decimal(1), Decimal("0.5")) for n in range(20)}
+    new: Contribution = {f"2025-11-16#tag#new{n}": (Decimal(1), Decimal("0.5")) for n in range(20)}
+    old["2025-11-16#*#*"] = new["2025-11-16#*#*"] = (Decimal(1), Decimal("0.5"))
+    changes: Contribution = {
+        key: amounts for key, amounts in {**old, **new}.items() if key != "2025-11-16#*#*"
+    }
+    actions = transaction(
+        counters, "c", source="s", sequence=sequence_key("5"), expected=old, new=new,
+        changes=changes, now=NOW,
+    )  # fmt: skip
+    assert len(actions) == 1 + 40 <= counters.max_actions
+    keys = [json.dumps(next(iter(a.values())).get("Key"), sort_keys=True) for a in actions[1:]]
+    assert len(set(keys)) == len(keys)  # each item once per transaction
+
+
+def test_retention_expires_counters_after_their_day_and_markers_after_their_last_day() -> None:
+    table = TransactionalTable()
+    writer = CounterWriter(sentiment_counters(retention=timedelta(days=30)), "c", client=table)
+    run(sample_event(), writer)
+    day_end = int(datetime(2025, 11, 17, tzinfo=UTC).timestamp())
+    month = 30 * 86_400
+    counter = table.items["counter#2025-11-16", "*#*#" + _shard(table, "2025-11-16")]
+    assert counter["expires_at"] == {"N": str(day_end + month)}
+    marker = next(item for key, item in table.items.items() if key[0].startswith("marker#reddit"))
+    assert marker["expires_at"] == {"N": str(day_end + 86_400 + month)}  # its day: 11-17
+
+
+def _shard(table: TransactionalTable, day: str) -> str:
+    (shard,) = {sk.rsplit("#", 1)[1] for pk, sk in table.items if pk == f"counter#{day}"}
+    return shard
+
+
+class Refusing:
+    """A client whose every transaction DynamoDB refuses as invalid."""
+
+    calls = 0
+
+    def transact_write_items(self, **_: Any) -> dict[str, Any]:
+        self.calls += 1
+        error: Any = {"Error": {"Code": "ValidationException", "Message": "Item size too big"}}
+        raise ClientError(error, "TransactWriteItems")
+
+    def get_item(self, **_: Any) -> dict[str, Any]:
+        return {}
+
+
+def test_a_transaction_dynamodb_refuses_rejects_its_record_and_the_batch_goes_on() -> None:
+    client = Refusing()
+    writer = CounterWriter(sentiment_counters(), "c", client=client)
+    assert run(sample_event(), writer) == {"batchItemFailures": []}
+    assert client.calls == 4  # each record tried once: a validation error is not retried
+
+
+def test_throttles_outlasting_the_attempts_resume_from_the_record() -> None:
+    table = TransactionalTable()
+    table.faults = [None, "throttle", "throttle"]
+    writer = CounterWriter(
+        sentiment_counters(), "c", client=table, max_attempts=2, sleep=lambda _: None
+    )
+    assert run(sample_event(), writer) == {"batchItemFailures": [{"itemIdentifier": "102"}]}
+
+
+def test_make_handler_counts_the_view_it_runs_and_needs_the_counters_table() -> None:
+    counters = sentiment_counters()
+    sink = InMemorySink(counters.view.key_attributes)
+    table = TransactionalTable()
+    environ = {"COUNTERS_TABLE_NAME": "c", "TTL_DAYS": "3"}
+    with pytest.MonkeyPatch.context() as patch:  # the writer's client: the fake, not boto3's
+        patch.setattr(
+            "dashboard_projection._engine._sink_dynamodb.botocore_client", lambda _: table
+        )
+        handler = make_handler(counters=counters, sink=sink, environ=environ)
+    assert handler(sample_event(), None) == {"batchItemFailures": []}
+    assert totals_of(counters, table.items.values()) == counters.contribution(sink.items())
+    lifetimes = {int(item["expires_at"]["N"]) - epoch_now() for item in sink.items()}
+    assert all(3 * 86_400 - 60 < lifetime <= 3 * 86_400 for lifetime in lifetimes)  # TTL_DAYS
+    with pytest.raises(ConfigurationError, match="COUNTERS_TABLE_NAME"):
+        make_handler(counters=counters, sink=InMemorySink(counters.view.key_attributes), environ={})
+    with pytest.raises(ConfigurationError, match="counters must count the view"):
+        make_handler(
+            sentiment_view(ttl_days=3),
+            counters=counters,
+            sink=InMemorySink(counters.view.key_attributes),
+            environ={"COUNTERS_TABLE_NAME": "c"},
+        )
+
+
+class NoTimeLeft:
+    def get_remaining_time_in_millis(self) -> int:
+        return 1_000  # under the processor's 2 s margin: the deadline has passed
+
+
+def test_past_the_deadline_the_counters_are_left_for_the_retry() -> None:
+    table = TransactionalTable()
+    writer = CounterWriter(sentiment_counters(), "c", client=table)
+    response = process_stream_event(
+        sample_event(),
+        InMemorySink(writer.counters.view.key_attributes),
+        projection=writer.counters.view,
+        counters=writer,
+        now=NOW,
+        context=NoTimeLeft(),
+        metrics=False,
+    )
+    assert response == {"batchItemFailures": [{"itemIdentifier": "101"}]}
+    assert table.calls == 0
+
+
+def test_counters_over_another_view_count_its_by_values_members_and_sums() -> None:
+    counters = Counters(view=orders, by=("status", "region"), sums=("total",), shards=2)
+    paid = order()
+    shipped = order(status="shipped", categories={"books"})
+    placed = order(order_id="o-2", total=Decimal("5.00"), region="us")
+    paid_2 = order(order_id="o-2", total=Decimal("5.00"), region="us", status="paid")
+    events = [
+        record("INSERT", 1, paid),
+        record("INSERT", 2, placed),
+        record("MODIFY", 3, shipped, paid),
+        record("MODIFY", 4, paid_2, placed),
+    ]
+    table = TransactionalTable()
+    writer = CounterWriter(counters, "c", client=table)
+    sink = InMemorySink(orders.key_attributes)
+    for batch in (events, events[2:], events):  # in order, a resumed half, a redelivery
+        process_stream_event(
+            {"Records": batch}, sink, projection=orders, counters=writer, now=NOW, metrics=False
+        )
+    totals = totals_of(counters, table.items.values())
+    assert totals == counters.contribution(sink.items())
+    day = "2025-11-17"  # both orders are of the 17th in UTC
+    assert totals == {
+        f"{day}#*#*": (Decimal(2), Decimal("134.95")),
+        f"{day}#status#shipped": (Decimal(1), Decimal("129.95")),
+        f"{day}#status#paid": (Decimal(1), Decimal("5.00")),
+        f"{day}#region#eu": (Decimal(1), Decimal("129.95")),
+        f"{day}#region#us": (Decimal(1), Decimal("5.00")),
+        f"{day}#category#books": (Decimal(2), Decimal("134.95")),
+        f"{day}#category#toys": (Decimal(1), Decimal("5.00")),
+    }
+
+
+def test_without_a_region_the_writer_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    with pytest.raises(ConfigurationError, match="cannot make a DynamoDB client"):
+        CounterWriter(sentiment_counters(), "c")
