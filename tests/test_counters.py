@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -167,7 +169,12 @@ def test_throttles_outlasting_the_attempts_resume_from_the_record() -> None:
     table = TransactionalTable()
     table.faults = [None, "throttle", "throttle"]
     writer = CounterWriter(
-        sentiment_counters(), "c", client=table, max_attempts=2, sleep=lambda _: None
+        sentiment_counters(),
+        "c",
+        client=table,
+        max_attempts=2,
+        sleep=lambda _: None,
+        max_concurrency=1,  # faults are scripted by call order
     )
     assert run(sample_event(), writer) == {"batchItemFailures": [{"itemIdentifier": "102"}]}
 
@@ -259,3 +266,87 @@ def test_without_a_region_the_writer_is_a_configuration_error(
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     with pytest.raises(ConfigurationError, match="cannot make a DynamoDB client"):
         CounterWriter(sentiment_counters(), "c")
+
+
+# --- source items in parallel, each in stream order -------------------------------------------
+
+
+class Gate:
+    """A client in front of the fake: holds each transaction until ``parties`` are in flight,
+    and throttles every transaction of the sources named in ``throttled``."""
+
+    def __init__(self, table: TransactionalTable, parties: int, throttled: set[str]) -> None:
+        self.table = table
+        self.barrier = threading.Barrier(parties, timeout=10)
+        self.throttled = throttled
+        self.order: list[str] = []  # source of each transaction, as they land
+
+    def transact_write_items(self, **kwargs: Any) -> dict[str, Any]:
+        marker = next(a["Put"]["Item"] for a in kwargs["TransactItems"] if "Put" in a)
+        source = marker["pk"]["S"]  # marker#<the source item's key>
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self.barrier.wait()  # fails the test (timeout) unless `parties` are in flight
+        if any(name in source for name in self.throttled):
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "slow down"}},
+                "TransactWriteItems",
+            )
+        response = self.table.transact_write_items(**kwargs)
+        self.order.append(source)
+        return response
+
+
+def many_orders(count: int) -> dict[str, Any]:
+    """``count`` orders, each inserted then paid: two records per source item."""
+    records = []
+    for n in range(count):
+        placed = order(order_id=f"o-{n}", status="placed")
+        paid = order(order_id=f"o-{n}", status="paid")
+        records += [record("INSERT", 2 * n + 1, placed), record("MODIFY", 2 * n + 2, paid, placed)]
+    return {"Records": records}
+
+
+ORDER_COUNTERS = Counters(view=orders, by=("status",), sums=("total",), per_member=True)
+
+
+def test_source_items_are_counted_in_parallel_each_in_order() -> None:
+    table = TransactionalTable()
+    gate = Gate(table, parties=4, throttled=set())
+    writer = CounterWriter(ORDER_COUNTERS, "c", client=gate, max_concurrency=4)
+    sink = InMemorySink(orders.key_attributes)
+    event = many_orders(8)
+    response = process_stream_event(
+        event, sink, projection=orders, counters=writer, now=NOW, metrics=False
+    )
+    assert response == {"batchItemFailures": []}
+    assert not gate.barrier.broken, "four transactions were in flight at once"
+    assert totals_of(ORDER_COUNTERS, table.items.values()) == ORDER_COUNTERS.contribution(
+        sink.items()
+    )
+
+
+def test_a_failing_item_stops_its_own_lane_and_the_batch_resumes_from_it() -> None:
+    table = TransactionalTable()
+    gate = Gate(table, parties=1, throttled={"o-3"})
+    writer = CounterWriter(
+        ORDER_COUNTERS,
+        "c",
+        client=gate,
+        max_attempts=2,
+        sleep=lambda _: None,
+    )
+    sink = InMemorySink(orders.key_attributes)
+    event = many_orders(6)
+    response = process_stream_event(
+        event, sink, projection=orders, counters=writer, now=NOW, metrics=False
+    )
+    assert response == {"batchItemFailures": [{"itemIdentifier": "7"}]}  # o-3's first record
+    assert any("o-5" in source for source in gate.order), "other items' lanes went on"
+    gate.throttled.clear()  # Lambda delivers again from record 7: later items are no-ops
+    retried = {"Records": event["Records"][6:]}
+    assert process_stream_event(
+        retried, sink, projection=orders, counters=writer, now=NOW, metrics=False
+    ) == {"batchItemFailures": []}
+    assert totals_of(ORDER_COUNTERS, table.items.values()) == ORDER_COUNTERS.contribution(
+        sink.items()
+    )

@@ -71,6 +71,7 @@ class Tables:
             client=client or self.client,
             max_attempts=attempts,
             sleep=lambda _: None,
+            max_concurrency=1,  # faults are scripted by call order
         )
 
     def dashboard_items(self) -> Iterator[dict[str, Any]]:

@@ -84,7 +84,12 @@ class CountersMachine(RuleBasedStateMachine):
         super().__init__()
         self.table = TransactionalTable()
         self.writer = CounterWriter(
-            COUNTERS, "counters", client=self.table, max_attempts=2, sleep=lambda _: None
+            COUNTERS,
+            "counters",
+            client=self.table,
+            max_attempts=2,
+            sleep=lambda _: None,
+            max_concurrency=1,  # faults are scripted by call order: test_counters has lanes'
         )
         self.sink = InMemorySink(COUNTERS.view.key_attributes)
         self.primary: list[dict[str, Any] | None] = [None] * len(ITEMS)

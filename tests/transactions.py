@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Literal
@@ -46,6 +47,7 @@ class TransactionalTable:
         self.items: dict[tuple[str, str], dict[str, Any]] = {}
         self.faults: list[Fault] = []
         self.calls = 0
+        self._lock = threading.Lock()
 
     def get_item(self, **kwargs: Any) -> dict[str, Any]:
         """``GetItem``: ``{"Item": ...}`` or ``{}``."""
@@ -62,7 +64,15 @@ class TransactionalTable:
         return {"Items": copy.deepcopy(found), "Count": len(found)}
 
     def transact_write_items(self, **kwargs: Any) -> dict[str, Any]:
-        """``TransactWriteItems``: all or nothing, after the scripted fault of this call."""
+        """``TransactWriteItems``: all or nothing, after the scripted fault of this call.
+
+        One at a time, as DynamoDB serializes transactions on the same items: the processor
+        calls this from several threads.
+        """
+        with self._lock:
+            return self._transact(**kwargs)
+
+    def _transact(self, **kwargs: Any) -> dict[str, Any]:
         self.calls += 1
         fault = self.faults.pop(0) if self.faults else None
         actions: list[Mapping[str, Any]] = kwargs["TransactItems"]

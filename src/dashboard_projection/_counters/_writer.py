@@ -19,6 +19,7 @@ A transaction conflict, a throttle or a lost connection is retried a few times, 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ class CounterWriter:
         max_attempts: int = 3,
         base_delay: float = 0.05,
         sleep: Callable[[float], None] = time.sleep,
+        max_concurrency: int = 10,
     ) -> None:
         """Write ``counters`` to ``table_name`` through ``client`` (boto3's by default).
 
@@ -99,15 +101,19 @@ class CounterWriter:
             max_attempts: Tries per transaction on a conflict, throttle or connection error.
             base_delay: Seconds; the backoff before try n is up to ``base_delay * 2**n``.
             sleep: How to wait (tests pass a no-op).
+            max_concurrency: Source items whose records are applied at once (each item's in
+                stream order): a transaction mostly waits on DynamoDB. The default suits
+                botocore's default pool of 10 connections.
 
         Raises:
             ConfigurationError: A setting is out of range, boto3 is missing, or no client can
                 be made (no region).
         """
-        if not table_name or max_attempts < 1 or base_delay < 0:
+        if not table_name or max_attempts < 1 or base_delay < 0 or max_concurrency < 1:
             raise ConfigurationError(
-                "expected a table name, max_attempts >= 1 and base_delay >= 0, got "
-                f"{table_name!r}, {max_attempts}, {base_delay}"
+                "expected a table name, max_attempts >= 1, base_delay >= 0 and "
+                f"max_concurrency >= 1, got {table_name!r}, {max_attempts}, {base_delay}, "
+                f"{max_concurrency}"
             )
         if client is None:
             from dashboard_projection._engine._sink_dynamodb import botocore_client  # noqa: PLC0415
@@ -120,12 +126,14 @@ class CounterWriter:
                     "install it with: pip install 'dashboard-projection[aws]'"
                 ) from exc
             try:
-                client = cast("TransactClient", botocore_client(1))
+                client = cast("TransactClient", botocore_client(max_concurrency))
             except BotoCoreError as exc:  # e.g. NoRegionError: no AWS_REGION outside Lambda
                 raise ConfigurationError(f"cannot make a DynamoDB client: {exc}") from exc
         self.counters = counters
         self.table_name = table_name
-        self.requests = 0
+        self.requests = 0  # updated from the processor's threads, under _lock
+        self.max_concurrency = max_concurrency
+        self._lock = threading.Lock()
         self._client = client
         self._max_attempts = max_attempts
         self._base_delay = base_delay
@@ -210,7 +218,8 @@ class CounterWriter:
         for attempt in range(self._max_attempts):
             if attempt:
                 self._sleep(random.random() * self._base_delay * 2.0**attempt)  # noqa: S311
-            self.requests += 1
+            with self._lock:
+                self.requests += 1
             try:
                 self._client.transact_write_items(TransactItems=actions)
             except Exception as exc:

@@ -16,13 +16,12 @@ can: its ``wait`` and its exit hook take locks a ``KeyboardInterrupt`` may stran
 from __future__ import annotations
 
 import base64
-import queue
 import random
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from dashboard_projection._engine._concurrency import run_concurrently
 from dashboard_projection._engine._limits import (
     check_key_attributes,
     describe_key,
@@ -227,49 +226,16 @@ class DynamoDBSink:
             )
             for batch in split.batches
         ]
-        if len(jobs) > 1 and self._max_concurrency > 1:
-            self._send_concurrently(jobs)
-        else:
-            for job in jobs:
-                self._send(*job)
+        run_concurrently(
+            jobs,
+            lambda job: self._send(*job),
+            max_concurrency=self._max_concurrency,
+            name="dashboard-projection-write",
+        )
         progress = [done for _, done in jobs]
         failed = [*split.rejected, *(failure for done in progress for failure in done.failed)]
         failed.sort(key=lambda failure: failure.index)
         return WriteResult(failed=tuple(failed), requests=sum(done.requests for done in progress))
-
-    def _send_concurrently(self, jobs: list[tuple[list[_Pending], _Progress]]) -> None:
-        """Each job to :meth:`_send`, from at most ``max_concurrency`` threads at once.
-
-        Raises:
-            Exception: The first exception that is not botocore's (a bug), once every thread
-                has finished, as the same bug would propagate unthreaded.
-        """
-        todo: queue.SimpleQueue[tuple[list[_Pending], _Progress]] = queue.SimpleQueue()
-        for job in jobs:
-            todo.put(job)
-        bugs: list[Exception] = []
-
-        def work() -> None:
-            try:
-                while True:
-                    try:
-                        job = todo.get_nowait()
-                    except queue.Empty:
-                        return
-                    self._send(*job)
-            except Exception as exc:  # noqa: BLE001 - re-raised by the caller, below
-                bugs.append(exc)
-
-        threads = [
-            threading.Thread(target=work, name="dashboard-projection-write", daemon=True)
-            for _ in range(min(self._max_concurrency, len(jobs)))
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if bugs:
-            raise bugs[0]
 
     def _send(self, pending: list[_Pending], progress: _Progress) -> None:
         """Send one request until all of it has landed or been rejected, or retrying must stop."""
