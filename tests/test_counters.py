@@ -188,6 +188,7 @@ def test_make_handler_counts_the_view_it_runs_and_needs_the_counters_table() -> 
         patch.setattr(
             "dashboard_projection._engine._sink_dynamodb.botocore_client", lambda _: table
         )
+        patch.setattr("dashboard_projection._engine._signed_call.SignedWrites", lambda c: c)
         handler = make_handler(counters=counters, sink=sink, environ=environ)
     assert handler(sample_event(), None) == {"batchItemFailures": []}
     assert totals_of(counters, table.items.values()) == counters.contribution(sink.items())

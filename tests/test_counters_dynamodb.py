@@ -21,11 +21,12 @@ from dashboard_projection.__main__ import main
 from dashboard_projection._counters._items import digest, encode_contribution
 from dashboard_projection._counters._reader import as_totals
 from dashboard_projection._counters._writer import CounterWriter
+from dashboard_projection._engine._signed_call import SignedWrites
 from dashboard_projection._sentiment._counters import sentiment_counters
 from servers import create_view_table, fault_proxy, make_client
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from mypy_boto3_dynamodb import DynamoDBClient
 
@@ -203,3 +204,31 @@ def test_recount_reports_drift_and_fix_repairs_markers_and_counters(
     # The stream goes on from the repaired state: the MODIFY's deltas land on true markers.
     assert tables.run(records, writer) == {"batchItemFailures": []}
     tables.assert_counters_equal_a_recount()
+
+
+def test_the_signed_transaction_is_the_clients_own(tables: Tables) -> None:
+    """The writer's default call (``SignedWrites``) against botocore's, on moto: the same writes,
+    and a cancelled transaction's ``CancellationReasons`` (with ``ALL_OLD``) read the same."""
+    signed = SignedWrites(tables.client)
+    put: dict[str, Any] = {
+        "Put": {
+            "TableName": tables.table,
+            "Item": {"pk": {"S": "probe"}, "sk": {"S": "x"}, "n": {"N": "1"}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+    signed.transact_write_items(TransactItems=[put])  # lands: the item did not exist
+    calls: list[Callable[..., object]] = [
+        signed.transact_write_items,
+        tables.client.transact_write_items,
+    ]
+    errors: list[dict[str, Any]] = []
+    for call in calls:
+        with pytest.raises(ClientError) as caught:
+            call(TransactItems=[put])
+        errors.append(dict(caught.value.response))
+    mine, theirs = errors
+    assert mine["Error"]["Code"] == theirs["Error"]["Code"] == "TransactionCanceledException"
+    assert mine["CancellationReasons"] == theirs["CancellationReasons"]
+    assert mine["CancellationReasons"][0]["Item"]["n"] == {"N": "1"}

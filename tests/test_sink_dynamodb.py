@@ -27,7 +27,7 @@ from botocore.exceptions import (
 
 from dashboard_projection._engine._limits import MAX_ITEM_BYTES, item_size
 from dashboard_projection._engine._plan import Delete, Put
-from dashboard_projection._engine._signed_call import SignedBatchWrite
+from dashboard_projection._engine._signed_call import SignedWrites
 from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
 from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
@@ -484,7 +484,7 @@ def test_the_default_client_signs_its_own_calls_and_pools_a_connection_per_threa
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     for sink, pool in ((DynamoDBSink("t"), 10), (DynamoDBSink("t", max_concurrency=3), 3)):
-        assert isinstance(sink._client, SignedBatchWrite)
+        assert isinstance(sink._client, SignedWrites)
         config: Any = sink._client.meta.config
         assert config.max_pool_connections == pool
 
@@ -649,7 +649,7 @@ def test_throttles_and_a_poison_item_in_concurrent_requests_end_exactly_as_seque
         caller = make_client(proxy.endpoint)
         sink = DynamoDBSink(
             table,
-            client=SignedBatchWrite(caller) if call == "signed-call" else caller,
+            client=SignedWrites(caller) if call == "signed-call" else caller,
             max_concurrency=4,
             sleep=sleeps.append,
         )
@@ -668,7 +668,7 @@ def test_throttles_and_a_poison_item_in_concurrent_requests_end_exactly_as_seque
 def test_the_default_sink_sends_byte_for_byte_what_a_boto3_client_sends(
     dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The default sink builds its BatchWriteItem body itself (SignedBatchWrite), without
+    # The default sink builds its BatchWriteItem body itself (SignedWrites), without
     # botocore's validation and serialization: the requests on the wire must not change,
     # whatever the attribute types.
     binary = base64.b64encode(b"\x00\xff").decode()
@@ -714,7 +714,7 @@ def test_the_default_sink_sends_byte_for_byte_what_a_boto3_client_sends(
 @pytest.mark.integration
 def test_the_signed_call_raises_what_the_client_raises(server: tuple[DynamoDBClient, str]) -> None:
     client, table = server
-    signed = SignedBatchWrite(client)
+    signed = SignedWrites(client)
     wrong_type = {"PutRequest": {"Item": {**dashboard_item("x"), "item_key": {"N": "1"}}}}
     cases: dict[str, Mapping[str, Sequence[Any]]] = {
         "missing table": {"no-such-table": [{"PutRequest": {"Item": dashboard_item("a")}}]},
@@ -755,7 +755,7 @@ def test_the_signed_call_checks_the_answer_as_botocore_does(
 ) -> None:
     with fault_proxy(f"http://127.0.0.1:{_closed_port()}") as proxy:  # never forwarded to
         proxy.faults = [(status, headers, body), (status, headers, body)]
-        signed = SignedBatchWrite(make_client(proxy.endpoint))
+        signed = SignedWrites(make_client(proxy.endpoint))
         item = cast("WriteRequestTypeDef", {"PutRequest": {"Item": {"pk": {"S": "a"}}}})
         if expected is None:
             answer = signed.batch_write_item(RequestItems={TABLE: [item]})
@@ -778,7 +778,7 @@ def test_the_signed_call_checks_the_answer_as_botocore_does(
 
 
 def test_the_signed_call_raises_botocores_connection_errors() -> None:
-    signed = SignedBatchWrite(make_client(f"http://127.0.0.1:{_closed_port()}"))
+    signed = SignedWrites(make_client(f"http://127.0.0.1:{_closed_port()}"))
     with pytest.raises(EndpointConnectionError):
         signed.batch_write_item(RequestItems={TABLE: []})
 

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, Protocol
 
 from dashboard_projection._counters._declaration import Contribution, Counters, deltas
 from dashboard_projection._counters._items import (
@@ -116,6 +116,7 @@ class CounterWriter:
                 f"{max_concurrency}"
             )
         if client is None:
+            from dashboard_projection._engine._signed_call import SignedWrites  # noqa: PLC0415
             from dashboard_projection._engine._sink_dynamodb import botocore_client  # noqa: PLC0415
 
             try:
@@ -126,7 +127,7 @@ class CounterWriter:
                     "install it with: pip install 'dashboard-projection[aws]'"
                 ) from exc
             try:
-                client = cast("TransactClient", botocore_client(max_concurrency))
+                client = SignedWrites(botocore_client(max_concurrency))
             except BotoCoreError as exc:  # e.g. NoRegionError: no AWS_REGION outside Lambda
                 raise ConfigurationError(f"cannot make a DynamoDB client: {exc}") from exc
         self.counters = counters

@@ -1,10 +1,11 @@
-"""The sink's one hot call, ``BatchWriteItem``, sent with the client's own signer and endpoint.
+"""The hot writes, ``BatchWriteItem`` and ``TransactWriteItems``, sent with a client's own signer.
 
 A botocore client spends most of a ``BatchWriteItem``'s CPU walking the request against the
 service model: it serializes every attribute value of every item through its shape (a quarter
-of a 100-record batch's CPU), and emits a dozen events around it. The sink needs none of that:
-every item was checked against DynamoDB's rules before the call (``validate_item_for_write``),
-and DynamoDB's JSON protocol is the items themselves, in JSON. So the body is built with
+of a 100-record batch's CPU), and emits a dozen events around it; a counters transaction per
+record pays the same. Neither needs it: every item was checked against DynamoDB's rules before
+the call (``validate_item_for_write``), transactions are built by the library from checked
+items, and DynamoDB's JSON protocol is the items themselves, in JSON. So the body is built with
 :func:`json.dumps`, exactly as botocore's JSON serializer writes it (the same separators, the
 same order, binary as base64), and everything else is botocore's:
 
@@ -41,8 +42,7 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from mypy_boto3_dynamodb.type_defs import BatchWriteItemOutputTypeDef, WriteRequestTypeDef
 
-_OPERATION = "BatchWriteItem"
-_TARGET = "DynamoDB_20120810.BatchWriteItem"
+_TARGET_PREFIX = "DynamoDB_20120810."
 _CONTENT_TYPE = "application/x-amz-json-1.0"  # the protocol's jsonVersion 1.0
 _ERROR_STATUS = 300  # botocore raises for any status from here on
 
@@ -54,8 +54,8 @@ def _base64(value: object) -> str:
     raise TypeError(f"cannot send {type(value).__name__} {value!r:.40} as DynamoDB JSON")
 
 
-class SignedBatchWrite:
-    """``batch_write_item`` for one botocore DynamoDB client, without its serializer.
+class SignedWrites:
+    """A botocore client's ``batch_write_item`` and ``transact_write_items``, unserialized.
 
     Attributes:
         meta: The client's ``meta`` (region, endpoint URL, config), for inspection.
@@ -81,18 +81,32 @@ class SignedBatchWrite:
             ClientError: DynamoDB answered with an error (its code and message, as botocore's).
             BotoCoreError: The request did not get an answer (connection, timeout, checksum).
         """
-        body = json.dumps({"RequestItems": RequestItems}, default=_base64).encode()
+        parsed = self._call("BatchWriteItem", {"RequestItems": RequestItems})
+        return cast("BatchWriteItemOutputTypeDef", parsed)
+
+    def transact_write_items(self, **parameters: Any) -> dict[str, Any]:  # noqa: ANN401
+        """``TransactWriteItems`` with boto3's parameters (``TransactItems``, ...).
+
+        Raises:
+            ClientError: As :meth:`batch_write_item`; a cancelled transaction's carries its
+                ``CancellationReasons``, as botocore's does.
+            BotoCoreError: As :meth:`batch_write_item`.
+        """
+        return self._call("TransactWriteItems", parameters)
+
+    def _call(self, operation: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        body = json.dumps(parameters, default=_base64).encode()
         request = AWSRequest(
             method="POST",
             url=self._url,
             data=body,
             headers={
-                "X-Amz-Target": _TARGET,
+                "X-Amz-Target": _TARGET_PREFIX + operation,
                 "Content-Type": _CONTENT_TYPE,
                 "User-Agent": self._user_agent,
             },
         )
-        self._signer.sign(_OPERATION, request)
+        self._signer.sign(operation, request)
         response = self._http.send(request.prepare())
         content: bytes = response.content
         headers = dict(response.headers.items())
@@ -115,16 +129,22 @@ class SignedBatchWrite:
             "RetryAttempts": 0,
         }
         if failed:
-            raise ClientError(_error(parsed, response.status_code, metadata), _OPERATION)  # type: ignore[arg-type]
+            raise ClientError(_error(parsed, response.status_code, metadata), operation)  # type: ignore[arg-type]
         parsed["ResponseMetadata"] = metadata
-        return cast("BatchWriteItemOutputTypeDef", parsed)
+        return parsed
 
 
 def _error(parsed: Mapping[str, Any], status: int, metadata: dict[str, Any]) -> dict[str, Any]:
-    """The error response botocore makes of DynamoDB's JSON error body."""
+    """The error response botocore makes of DynamoDB's JSON error body.
+
+    The error's own members (a cancelled transaction's ``CancellationReasons``) sit beside
+    ``Error``, where botocore puts a modeled error's.
+    """
     kind = str(parsed.get("__type") or status)
     message = parsed.get("message", parsed.get("Message", ""))
+    members = {k: v for k, v in parsed.items() if k not in ("__type", "message", "Message")}
     return {
+        **members,
         "Error": {"Code": kind.rsplit("#", 1)[-1], "Message": str(message)},
         "ResponseMetadata": metadata,
     }

@@ -152,7 +152,7 @@ class DynamoDBSink:
                 environment, with botocore's own retries off so that this sink's retries, and
                 the deadline, are the only ones, and a connection pool of
                 ``max_concurrency``; its calls skip botocore's validation and serialization
-                (every operation is checked here first; see :class:`SignedBatchWrite`). An
+                (every operation is checked here first; see :class:`SignedWrites`). An
                 injected client is called as it is, with its own settings (give it a
                 ``max_pool_connections`` of at least ``max_concurrency``).
             key_attributes: The table's key attribute names, partition key first.
@@ -326,19 +326,21 @@ def _default_client(max_concurrency: int) -> BatchWriteClient:
     * ``retries``: one attempt; the sink's backoff and the Lambda deadline are the only retries.
     * ``max_pool_connections``: a connection for each request in flight.
 
-    The call itself goes through :class:`SignedBatchWrite`: the client's endpoint, signer and
+    The call itself goes through :class:`SignedWrites`: the client's endpoint, signer and
     HTTP session, without its model-driven validation and serialization, which repeated the
     checks every item has already passed and were most of a batch's CPU.
     """
-    from dashboard_projection._engine._signed_call import SignedBatchWrite  # noqa: PLC0415 - botocore
+    from dashboard_projection._engine._signed_call import SignedWrites  # noqa: PLC0415 - botocore
 
-    return SignedBatchWrite(botocore_client(max_concurrency))
+    return SignedWrites(botocore_client(max_concurrency))
 
 
 def botocore_client(max_pool_connections: int) -> Any:  # noqa: ANN401 - botocore's client
     """A low-level DynamoDB client from botocore's session, making one attempt per call.
 
-    The caller's own backoff, bounded by the Lambda deadline, is the only retrying.
+    The caller's own backoff, bounded by the Lambda deadline, is the only retrying. Parameter
+    validation is off: the callers build every request from items already checked, and
+    botocore's validation was about a third of a batch's CPU.
     """
     from botocore.config import Config  # noqa: PLC0415 - see module docstring
     from botocore.session import get_session  # noqa: PLC0415
@@ -346,6 +348,7 @@ def botocore_client(max_pool_connections: int) -> Any:  # noqa: ANN401 - botocor
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},
         max_pool_connections=max_pool_connections,
+        parameter_validation=False,
     )
     return get_session().create_client("dynamodb", config=config)
 
