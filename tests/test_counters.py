@@ -335,6 +335,7 @@ def test_a_failing_item_stops_its_own_lane_and_the_batch_resumes_from_it() -> No
         client=gate,
         max_attempts=2,
         sleep=lambda _: None,
+        max_concurrency=4,
     )
     sink = InMemorySink(orders.key_attributes)
     event = many_orders(6)

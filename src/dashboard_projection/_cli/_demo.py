@@ -187,7 +187,11 @@ class Demo:
     def stream(self) -> None:
         """Read the primary table's stream into the dashboard table, as the Lambda would."""
         sink = TallySink(DynamoDBSink(self.table, client=self.aws.writer))
-        writer = CounterWriter(COUNTERS, self.counters_table, client=self.aws.writer)
+        # One transaction at a time: moto snapshots a table for a transaction by deep-copying
+        # it, unlocked (moto 5.2.5), so concurrent transactions break each other's copies.
+        writer = CounterWriter(
+            COUNTERS, self.counters_table, client=self.aws.writer, max_concurrency=1
+        )
         handler = CliHandler(sink, now=self.now, projection=COUNTERS.view, counters=writer)
         checkpoint = ShardCheckpoint(None, stream_arn(self.aws, self.source_table))
         expected = len(self.data.items) + len(self.data.changes)

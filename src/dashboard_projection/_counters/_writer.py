@@ -90,7 +90,7 @@ class CounterWriter:
         max_attempts: int = 3,
         base_delay: float = 0.05,
         sleep: Callable[[float], None] = time.sleep,
-        max_concurrency: int = 10,
+        max_concurrency: int = 1,
     ) -> None:
         """Write ``counters`` to ``table_name`` through ``client`` (boto3's by default).
 
@@ -102,8 +102,10 @@ class CounterWriter:
             base_delay: Seconds; the backoff before try n is up to ``base_delay * 2**n``.
             sleep: How to wait (tests pass a no-op).
             max_concurrency: Source items whose records are applied at once (each item's in
-                stream order): a transaction mostly waits on DynamoDB. The default suits
-                botocore's default pool of 10 connections.
+                stream order): a transaction mostly waits on DynamoDB. One by default:
+                transactions that touch one counter shard at the same time conflict
+                (``TransactionConflict``, retried, then left for Lambda's retry), and most
+                records touch their day's total; raise it only with ``shards`` well above it.
 
         Raises:
             ConfigurationError: A setting is out of range, boto3 is missing, or no client can
