@@ -25,10 +25,10 @@ from dashboard_projection._engine._plan import Put, WriteOp
 from dashboard_projection._engine._processor import (
     BadRecord,
     BatchResponse,
-    RecordStep,
     process_stream_event,
 )
 from dashboard_projection._engine._projection import Projection
+from dashboard_projection._engine._steps import RecordStep
 from dashboard_projection._sentiment._projection import DashboardProjection
 
 if TYPE_CHECKING:

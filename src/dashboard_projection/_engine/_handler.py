@@ -17,13 +17,13 @@ from dashboard_projection._engine._metrics import NAMESPACE, Metrics
 from dashboard_projection._engine._processor import (
     BatchResponse,
     LambdaContext,
-    RecordStep,
     check_sink_fits,
     process_stream_event,
 )
 from dashboard_projection._engine._projection import Projection
 from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
+from dashboard_projection._engine._steps import RecordStep
 from dashboard_projection._errors import ConfigurationError
 from dashboard_projection._view._rules import DEFAULT_TTL_DAYS
 

@@ -10,25 +10,23 @@ idempotent, and a replayed batch yields the same keys).
 
 from __future__ import annotations
 
-import binascii
 import logging
 import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypedDict
 
-from dashboard_projection._engine._concurrency import run_concurrently
 from dashboard_projection._engine._metrics import Metrics, emit_metrics
-from dashboard_projection._engine._plan import Delete, Put, WriteOp, WritePlan, key_identity
+from dashboard_projection._engine._plan import Delete, Put, WriteOp, WritePlan
 from dashboard_projection._engine._projection import Projection
 from dashboard_projection._engine._records import StreamRecord, parse_record, records_of
 from dashboard_projection._engine._sink import Sink
+from dashboard_projection._engine._steps import RecordStep, run_step
 from dashboard_projection._errors import (
     ConfigurationError,
     DashboardProjectionError,
     InvalidInputError,
-    RejectedWriteError,
 )
 from dashboard_projection._sentiment._projection import DashboardProjection
 from dashboard_projection._view._rules import DEFAULT_TTL_DAYS
@@ -49,21 +47,6 @@ class BatchResponse(TypedDict):
     """Lambda's partial batch response (``FunctionResponseTypes: [ReportBatchItemFailures]``)."""
 
     batchItemFailures: list[BatchItemFailure]
-
-
-class RecordStep(Protocol):
-    """A per-record step after the batch's writes (:class:`CounterWriter` is one).
-
-    ``apply`` runs for each record, in stream order, up to the first record whose writes did
-    not land. A :class:`RetryableWriteError` (or any unexpected exception) makes Lambda resume
-    from that record; an :class:`InvalidInputError` or :class:`RejectedWriteError` rejects it.
-    """
-
-    def apply(
-        self, record: StreamRecord, effect: Sequence[WriteOp] | InvalidInputError, *, now: datetime
-    ) -> object:
-        """Act on ``record``, given its planned writes or the error it was rejected with."""
-        ...
 
 
 class LambdaContext(Protocol):
@@ -169,7 +152,13 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     deadline = _deadline(context)
     _write(plan, sink, outcome, deadline)
     if counters is not None:
-        _count(counters, records, effects, outcome, now=clock, deadline=deadline)
+        rejected, retry_at = run_step(
+            counters, records, effects, before=outcome.retry_from, now=clock, deadline=deadline
+        )
+        for index, rejection in rejected.items():
+            outcome.bad.setdefault(index, rejection)
+        if retry_at is not None:
+            outcome.retry(retry_at)
     outcome.settle()
     _report_bad(raw_records, records, outcome, dead_letter)
     response = _response(records, outcome)
@@ -238,85 +227,6 @@ def _write(plan: WritePlan, sink: Sink, outcome: _Outcome, deadline: float | Non
             outcome.retry(index)
         else:
             outcome.bad.setdefault(index, failure.error)
-
-
-def _count(  # noqa: PLR0913 - the batch's state and its two clocks, by name
-    step: RecordStep,
-    records: Mapping[int, StreamRecord],
-    effects: Mapping[int, Sequence[WriteOp] | InvalidInputError],
-    outcome: _Outcome,
-    *,
-    now: datetime,
-    deadline: float | None,
-) -> None:
-    """Run ``step`` per record up to the first retry: each source item's records in order.
-
-    The records of one source item (its ``Keys``) form a lane, applied in stream order and
-    stopped at the lane's first failure; lanes are independent, so they run concurrently, at
-    most ``step.max_concurrency`` at once (one transaction per record is mostly waiting on
-    DynamoDB). Lambda resumes from the earliest record any lane could not apply; what other
-    lanes applied past it is applied again then, which the step must make a no-op (the
-    counters' markers do). Past the deadline (``time.monotonic()``), a lane stops and leaves
-    the rest for Lambda's retry.
-    """
-    concurrency = getattr(step, "max_concurrency", 1)
-    lanes = _lanes(records, effects, outcome.retry_from, by_item=concurrency > 1)
-    retry_at: list[int] = []
-    rejected: dict[int, DashboardProjectionError] = {}
-
-    def apply(lane: list[int]) -> None:
-        for index in lane:
-            if deadline is not None and time.monotonic() >= deadline:
-                retry_at.append(index)  # list.append is atomic: no lock needed
-                return
-            try:
-                step.apply(records[index], effects[index], now=now)
-            except (InvalidInputError, RejectedWriteError) as error:
-                rejected[index] = error
-            except Exception:
-                logger.exception("counters failed; the batch will be retried from this record")
-                retry_at.append(index)
-                return
-
-    run_concurrently(
-        lanes,
-        apply,
-        max_concurrency=concurrency,
-        name="dashboard-projection-count",
-    )
-    for index in sorted(rejected):
-        outcome.bad.setdefault(index, rejected[index])
-    if retry_at:
-        outcome.retry(min(retry_at))
-
-
-def _lanes(
-    records: Mapping[int, StreamRecord],
-    effects: Mapping[int, object],
-    retry_from: int | None,
-    *,
-    by_item: bool,
-) -> list[list[int]]:
-    """The records before ``retry_from`` that have effects, in lanes, each in stream order.
-
-    By source item; or, one at a time, all in one lane, so that the first failure stops
-    everything after it.
-    """
-    lanes: dict[Hashable, list[int]] = {}
-    for index, record in records.items():
-        if retry_from is not None and index >= retry_from:
-            break
-        if index in effects:
-            lanes.setdefault(_lane(record, index) if by_item else (), []).append(index)
-    return list(lanes.values())
-
-
-def _lane(record: StreamRecord, index: int) -> Hashable:
-    """The source item a record is about (its ``Keys``, numbers as numbers), else its own lane."""
-    try:
-        return key_identity(record.keys, sorted(record.keys)) if record.keys else ("#", index)
-    except (KeyError, ValueError, TypeError, ArithmeticError, binascii.Error):
-        return ("#", index)
 
 
 def _succeeded(size: int, outcome: _Outcome) -> int:

@@ -14,15 +14,13 @@ per record: puts for the new image's items, deletes for the old image's items th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
-from enum import Enum
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from dashboard_projection._engine._codec import deserialize_image, serialize_value
 from dashboard_projection._errors import (
-    InvalidInputError,
     ItemValidationError,
 )
 from dashboard_projection._types import AttributeValue, WireItem
@@ -37,13 +35,20 @@ from dashboard_projection._view._layout import (
 )
 from dashboard_projection._view._parts import ShownWhen
 from dashboard_projection._view._rules import escape, expires_at
-from dashboard_projection._view._time import utc_instant, utc_instant_of
 from dashboard_projection._view._validation import (
     check_stored_types,
     field_names,
     kept_as_stored,
     stored_types,
     validate,
+)
+from dashboard_projection._view._values import (
+    combined_of,
+    default_text,
+    instant_of,
+    members_of,
+    storable,
+    text_of,
 )
 
 if TYPE_CHECKING:
@@ -105,7 +110,7 @@ class Rules:
         # An image without the ShownWhen attribute is what the model's default says it is.
         self.shown_when_absent = (
             self.shown_image is not None
-            and _default(view.model, self.shown_image.attribute) in self.shown_image.values
+            and default_text(view.model, self.shown_image.attribute) in self.shown_image.values
         )
         self.shown_model = None if isinstance(view.shown, ShownWhen) else view.shown
         # Whether an old image's keys can be read from its stored attributes (see _operations)
@@ -142,7 +147,7 @@ class Rules:
         for name in self.copied:
             value = getattr(item, self.names[name])
             if value is not None and value != frozenset():  # DynamoDB has no empty set
-                copied[name] = serialize_value(_storable(value))
+                copied[name] = serialize_value(storable(value))
         key = tuple(serialize_value(getattr(item, self.names[name])) for name in self.layout.key)
         return self.build(item, key, copied, expires, "item")
 
@@ -188,7 +193,7 @@ class Rules:
     def _shown(self, item: BaseModel) -> bool:
         if self.shown_image is not None:
             value = getattr(item, self.names.get(self.shown_image.attribute, ""), None)
-            return _text(value) in self.shown_image.values
+            return text_of(value) in self.shown_image.values
         return self.shown_model is None or _shown_by(self.shown_model, item, "item")
 
     # --- the rules -------------------------------------------------------------------------------
@@ -241,54 +246,24 @@ class Rules:
 
     def _instant(self, item: BaseModel, path: str) -> str:
         name = self.layout.timestamp
-        value = getattr(item, self.names[name])
-        try:
-            if isinstance(value, str):
-                return utc_instant_of(value)
-            if isinstance(value, datetime) and value.utcoffset() is not None:
-                return utc_instant(value)
-        except (ValueError, OverflowError) as exc:
-            raise ItemValidationError(str(exc), path=f"{path}.{name}") from None
-        raise ItemValidationError(
-            f"expected an ISO-8601 instant with an offset, or an aware datetime, got {value!r:.80}",
-            path=f"{path}.{name}",
-        )
+        return instant_of(getattr(item, self.names[name]), f"{path}.{name}")
 
     def _members(self, item: BaseModel, path: str) -> list[str]:
         source = self.layout.member_source
         if source is None:
             return []
         members = getattr(item, self.names[source]) or ()
-        where = f"{path}.{source}"
-        if len(members) > self.max_members:
-            raise ItemValidationError(
-                f"{source} has {len(members)} members; at most {self.max_members} allowed "
-                "(each member is one more dashboard item to write)",
-                path=where,
-            )
-        try:
-            "".join(members)  # every member a str, checked in C
-            valid = "" not in members
-        except TypeError:
-            valid = False
-        if not valid:
-            raise ItemValidationError(
-                "expected non-empty strings: each member is a key of the fan-out index", path=where
-            )
-        return sorted(members)
+        return members_of(members, source, self.max_members, f"{path}.{source}")
 
     def _combined(self, item: BaseModel, path: str) -> str | None:
         if self.format is None or self.combined_fields is None:
             return None
         category_name, value_name = self.combined_fields
-        category = _text(getattr(item, self.names[category_name]))
+        category = text_of(getattr(item, self.names[category_name]))
         value = getattr(item, self.names[value_name])
         if category is None or value is None:
             return None  # left out of the combined index, as DynamoDB leaves sparse keys
-        try:
-            return f"{escape(category)}#{self.format.encode(value)}"
-        except InvalidInputError as error:
-            raise ItemValidationError(error.reason, path=f"{path}.{value_name}") from None
+        return combined_of(self.format, category, value, f"{path}.{value_name}")
 
     # --- reading back ----------------------------------------------------------------------------
 
@@ -306,27 +281,3 @@ def _shown_by(shown: Callable[[Any], bool], item: BaseModel, path: str) -> bool:
         raise ItemValidationError(
             f"the view's shown predicate raised {type(exc).__name__}: {exc}", path=path
         ) from exc
-
-
-def _default(model: type[BaseModel], name: str) -> object:
-    """The default of the field stored as ``name`` (``None`` when it is required)."""
-    for field, info in model.model_fields.items():
-        if (info.alias or field) == name and not info.is_required():
-            return _text(info.get_default(call_default_factory=True))
-    return None
-
-
-def _text(value: object) -> str | None:
-    """A category or status as text: a string, or a string enum's value."""
-    if isinstance(value, Enum):
-        value = value.value
-    return value if isinstance(value, str) else None
-
-
-def _storable(value: object) -> object:
-    """A model's value as the codec takes it: nested models as dicts, instants as ISO text."""
-    if isinstance(value, BaseModel):
-        return value.model_dump()
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value

@@ -1,0 +1,86 @@
+"""What a model's values become in a view's keys: instants, fan-out members, combined keys.
+
+Each function raises :class:`ItemValidationError` naming ``path`` (``NewImage.created_at``)
+for a value the view cannot key, whatever the model accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import cast
+
+from pydantic import BaseModel
+
+from dashboard_projection._errors import InvalidInputError, ItemValidationError
+from dashboard_projection._view._rules import NumberFormat, escape
+from dashboard_projection._view._time import utc_instant, utc_instant_of
+
+
+def instant_of(value: object, path: str) -> str:
+    """The fixed-width UTC instant of ISO-8601 text with an offset, or of an aware datetime."""
+    try:
+        if isinstance(value, str):
+            return utc_instant_of(value)
+        if isinstance(value, datetime) and value.utcoffset() is not None:
+            return utc_instant(value)
+    except (ValueError, OverflowError) as exc:
+        raise ItemValidationError(str(exc), path=path) from None
+    raise ItemValidationError(
+        f"expected an ISO-8601 instant with an offset, or an aware datetime, got {value!r:.80}",
+        path=path,
+    )
+
+
+def members_of(members: Collection[object], source: str, cap: int, path: str) -> list[str]:
+    """The fan-out members, sorted: at most ``cap`` of them, each a non-empty string."""
+    if len(members) > cap:
+        raise ItemValidationError(
+            f"{source} has {len(members)} members; at most {cap} allowed "
+            "(each member is one more dashboard item to write)",
+            path=path,
+        )
+    try:
+        "".join(members)  # type: ignore[arg-type]  # every member a str, checked in C
+        valid = "" not in members
+    except TypeError:
+        valid = False
+    if not valid:
+        raise ItemValidationError(
+            "expected non-empty strings: each member is a key of the fan-out index", path=path
+        )
+    return sorted(cast("Collection[str]", members))  # all strings, checked above
+
+
+def combined_of(fmt: NumberFormat, category: str, value: Decimal | int, path: str) -> str:
+    """``<escaped category>#<value at the format's fixed width>``."""
+    try:
+        return f"{escape(category)}#{fmt.encode(value)}"
+    except InvalidInputError as error:
+        raise ItemValidationError(error.reason, path=path) from None
+
+
+def text_of(value: object) -> str | None:
+    """A category or status as text: a string, or a string enum's value."""
+    if isinstance(value, Enum):
+        value = value.value
+    return value if isinstance(value, str) else None
+
+
+def default_text(model: type[BaseModel], name: str) -> str | None:
+    """The default of the field stored as ``name``, as text (``None`` when it is required)."""
+    for field, info in model.model_fields.items():
+        if (info.alias or field) == name and not info.is_required():
+            return text_of(info.get_default(call_default_factory=True))
+    return None
+
+
+def storable(value: object) -> object:
+    """A model's value as the codec takes it: nested models as dicts, instants as ISO text."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
