@@ -24,8 +24,8 @@ if TYPE_CHECKING:
         SerializationError,
         deserialize_image,
         deserialize_value,
-        serialize_value,
     )
+    from dashboard_projection._engine._encode import serialize_value
     from dashboard_projection._engine._handler import make_handler
     from dashboard_projection._engine._metrics import Metrics
     from dashboard_projection._engine._plan import Delete, Put, WriteOp
@@ -130,7 +130,7 @@ _MODULE_OF = {
     "query_by_tag": "dashboard_projection._sentiment._queries",
     "query_by_time_range": "dashboard_projection._sentiment._queries",
     "serialize_item": "dashboard_projection._engine._serialize",
-    "serialize_value": "dashboard_projection._engine._codec",
+    "serialize_value": "dashboard_projection._engine._encode",
     "ttl_spec": "dashboard_projection._view._table",
 }
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from dashboard_projection._engine._codec import SerializationError, serialize_mapping
+from dashboard_projection._engine._codec import SerializationError
+from dashboard_projection._engine._encode import serialize_mapping
 from dashboard_projection._types import AttributeValue
 
 

@@ -22,11 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from dashboard_projection._engine._codec import (
-    SerializationError,
-    deserialize_image,
-    serialize_value,
-)
+from dashboard_projection._engine._codec import SerializationError, deserialize_image
+from dashboard_projection._engine._encode import serialize_value
 from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._errors import ItemValidationError
 from dashboard_projection._sentiment._keys import base_item_key, tag_item_key

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from dashboard_projection._engine._codec import deserialize_image, serialize_value
+from dashboard_projection._engine._codec import deserialize_image
+from dashboard_projection._engine._encode import serialize_value
 from dashboard_projection._errors import (
     ItemValidationError,
 )

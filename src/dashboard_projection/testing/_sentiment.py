@@ -15,7 +15,7 @@ from functools import cache
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from dashboard_projection._engine._codec import serialize_value
+from dashboard_projection._engine._encode import serialize_value
 from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._sentiment._keys import base_item_key, tag_item_key
 from dashboard_projection._sentiment._models import Metadata, PrimaryItem
