@@ -185,9 +185,7 @@ def test_make_handler_counts_the_view_it_runs_and_needs_the_counters_table() -> 
     table = TransactionalTable()
     environ = {"COUNTERS_TABLE_NAME": "c", "TTL_DAYS": "3"}
     with pytest.MonkeyPatch.context() as patch:  # the writer's client: the fake, not boto3's
-        patch.setattr(
-            "dashboard_projection._engine._sink_dynamodb.botocore_client", lambda _: table
-        )
+        patch.setattr("dashboard_projection._engine._botocore.botocore_client", lambda _: table)
         patch.setattr("dashboard_projection._engine._signed_call.SignedWrites", lambda c: c)
         handler = make_handler(counters=counters, sink=sink, environ=environ)
     assert handler(sample_event(), None) == {"batchItemFailures": []}

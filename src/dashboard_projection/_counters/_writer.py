@@ -34,6 +34,7 @@ from dashboard_projection._counters._items import (
     source_of,
     transaction,
 )
+from dashboard_projection._engine._botocore import explain, is_retryable
 from dashboard_projection._engine._plan import Put, WriteOp
 from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import (
@@ -118,8 +119,8 @@ class CounterWriter:
                 f"{max_concurrency}"
             )
         if client is None:
+            from dashboard_projection._engine._botocore import botocore_client  # noqa: PLC0415
             from dashboard_projection._engine._signed_call import SignedWrites  # noqa: PLC0415
-            from dashboard_projection._engine._sink_dynamodb import botocore_client  # noqa: PLC0415
 
             try:
                 from botocore.exceptions import BotoCoreError  # noqa: PLC0415 - see the sink
@@ -212,11 +213,6 @@ class CounterWriter:
         return self.counters.contribution(items)
 
     def _send(self, actions: list[dict[str, Any]], source: str) -> None:
-        from dashboard_projection._engine._sink_dynamodb import (  # noqa: PLC0415 - botocore
-            _explain,
-            _is_retryable,
-        )
-
         error: Exception | None = None
         for attempt in range(self._max_attempts):
             if attempt:
@@ -228,19 +224,19 @@ class CounterWriter:
             except Exception as exc:
                 reasons = _reasons(exc)
                 if reasons is None:
-                    if not _is_retryable(exc):
-                        raise self._rejected(source, _explain(exc)) from exc
+                    if not is_retryable(exc):
+                        raise self._rejected(source, explain(exc)) from exc
                 elif reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                     item = reasons[0].get("Item")  # ALL_OLD: present whenever the marker is
                     raise _ConditionFailed(decode_marker(item) if item else None) from None
                 elif not {reason.get("Code") for reason in reasons} & _RETRYABLE_REASONS:
-                    raise self._rejected(source, _explain(exc)) from exc
+                    raise self._rejected(source, explain(exc)) from exc
                 error = exc
             else:
                 return
         raise RetryableWriteError(
             f"counters table {self.table_name!r}: the transaction for {source!r} did not land "
-            f"after {self._max_attempts} attempt(s): {_explain(error) if error else ''}"
+            f"after {self._max_attempts} attempt(s): {explain(error) if error else ''}"
         ) from error
 
     def _rejected(self, source: str, why: str) -> RejectedWriteError:

@@ -15,55 +15,36 @@ can: its ``wait`` and its exit hook take locks a ``KeyboardInterrupt`` may stran
 
 from __future__ import annotations
 
-import base64
 import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Protocol
 
+from dashboard_projection._engine._botocore import (
+    botocore_client,
+    explain,
+    is_retryable,
+)
 from dashboard_projection._engine._concurrency import run_concurrently
 from dashboard_projection._engine._limits import (
     check_key_attributes,
     describe_key,
     split_into_requests,
 )
-from dashboard_projection._engine._plan import Put, WriteOp, key_identity
+from dashboard_projection._engine._plan import WriteOp, key_identity
+from dashboard_projection._engine._requests import Pending, attributes_of_request, pending
 from dashboard_projection._engine._sink import FailedWrite, WriteResult
 from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Hashable, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
-    from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb.type_defs import (
         BatchWriteItemOutputTypeDef,
-        WriteRequestOutputTypeDef,
         WriteRequestTypeDef,
     )
 
-    from dashboard_projection._types import AttributeValue, WireItem
 
-#: Error codes after which the same request may succeed later. The first six say "not now";
-#: the others are about the table or the caller, not the items: every item would fail alike, so
-#: splitting the request would only multiply calls, and calling the items rejected would tell
-#: the stream to drop what a fixed deployment (the table created, the role granted) will write.
-_RETRYABLE_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "TransactionConflictException",
-        "ResourceNotFoundException",
-        "AccessDeniedException",
-        "UnrecognizedClientException",
-        "InvalidSignatureException",
-        "MissingAuthenticationTokenException",
-        "ExpiredTokenException",
-    }
-)
-_SERVER_ERROR = 500  # any 5xx is DynamoDB's trouble, not the item's
 #: Requests of one write in flight at once. botocore's connection pool holds 10 connections
 #: by default (``Config.max_pool_connections``), and the default client is made with this many.
 #: A 100-record batch of 5 tags makes about 24 requests: 10 at a time is 3 round trips
@@ -84,16 +65,6 @@ class BatchWriteClient(Protocol):
     ) -> BatchWriteItemOutputTypeDef:
         """Put and delete up to 25 items; those not processed come back in UnprocessedItems."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    """An operation on its way: where it was in the write, what to send, which item it is."""
-
-    index: int
-    attributes: WireItem
-    request: WriteRequestTypeDef
-    identity: tuple[Hashable, ...]
 
 
 @dataclass(slots=True)
@@ -221,7 +192,7 @@ class DynamoDBSink:
         split = split_into_requests(ops, self._key_attributes, where=where)
         jobs = [
             (
-                [_pending(index, ops[index], split.identities[index]) for index in batch],
+                [pending(index, ops[index], split.identities[index]) for index in batch],
                 _Progress(deadline),
             )
             for batch in split.batches
@@ -237,7 +208,7 @@ class DynamoDBSink:
         failed.sort(key=lambda failure: failure.index)
         return WriteResult(failed=tuple(failed), requests=sum(done.requests for done in progress))
 
-    def _send(self, pending: list[_Pending], progress: _Progress) -> None:
+    def _send(self, pending: list[Pending], progress: _Progress) -> None:
         """Send one request until all of it has landed or been rejected, or retrying must stop."""
         attempts = 0
         while True:
@@ -253,8 +224,8 @@ class DynamoDBSink:
         )
 
     def _attempt(
-        self, pending: list[_Pending], progress: _Progress
-    ) -> tuple[list[_Pending], Exception | None] | None:
+        self, pending: list[Pending], progress: _Progress
+    ) -> tuple[list[Pending], Exception | None] | None:
         """Make one call; return what is left to retry and why, or ``None`` when nothing is."""
         progress.requests += 1
         try:
@@ -262,14 +233,14 @@ class DynamoDBSink:
                 RequestItems={self._table: [item.request for item in pending]}
             )
         except self._botocore_errors as exc:
-            if _is_retryable(exc):
+            if is_retryable(exc):
                 return pending, exc
             self._isolate(pending, exc, progress)
             return None
         unprocessed = self._unprocessed(pending, response)
         return (unprocessed, None) if unprocessed else None
 
-    def _isolate(self, pending: list[_Pending], exc: Exception, progress: _Progress) -> None:
+    def _isolate(self, pending: list[Pending], exc: Exception, progress: _Progress) -> None:
         """Find the operations a rejected request was rejected for, by halving it."""
         if len(pending) == 1:
             progress.failed.append(FailedWrite(pending[0].index, self._rejected(pending[0], exc)))
@@ -279,10 +250,12 @@ class DynamoDBSink:
         self._send(pending[middle:], progress)
 
     def _unprocessed(
-        self, pending: list[_Pending], response: BatchWriteItemOutputTypeDef
-    ) -> list[_Pending]:
+        self, pending: list[Pending], response: BatchWriteItemOutputTypeDef
+    ) -> list[Pending]:
         bounced = response.get("UnprocessedItems", {}).get(self._table, [])
-        identities = {key_identity(_attributes(bounce), self._key_attributes) for bounce in bounced}
+        identities = {
+            key_identity(attributes_of_request(bounce), self._key_attributes) for bounce in bounced
+        }
         return [item for item in pending if item.identity in identities]
 
     def _back_off(self, attempts: int, deadline: float | None) -> bool:
@@ -294,20 +267,20 @@ class DynamoDBSink:
         self._sleep(delay)
         return True
 
-    def _rejected(self, item: _Pending, exc: Exception) -> RejectedWriteError:
+    def _rejected(self, item: Pending, exc: Exception) -> RejectedWriteError:
         key = describe_key(item.attributes, self._key_attributes)
-        error = RejectedWriteError(f"table {self._table!r} rejected item {key}: {_explain(exc)}")
+        error = RejectedWriteError(f"table {self._table!r} rejected item {key}: {explain(exc)}")
         error.__cause__ = exc
         return error
 
     def _not_written(
-        self, item: _Pending, attempts: int, cause: Exception | None
+        self, item: Pending, attempts: int, cause: Exception | None
     ) -> RetryableWriteError:
         key = describe_key(item.attributes, self._key_attributes)
         stop = "the retry limit" if attempts == self._max_attempts else "the deadline"
         why = "DynamoDB returned it in UnprocessedItems every time"
         if cause is not None:
-            why = _explain(cause)
+            why = explain(cause)
         error = RetryableWriteError(
             f"table {self._table!r}: item {key} not written after {attempts} attempt(s) "
             f"({stop}): {why}"
@@ -333,92 +306,3 @@ def _default_client(max_concurrency: int) -> BatchWriteClient:
     from dashboard_projection._engine._signed_call import SignedWrites  # noqa: PLC0415 - botocore
 
     return SignedWrites(botocore_client(max_concurrency))
-
-
-def botocore_client(max_pool_connections: int) -> Any:  # noqa: ANN401 - botocore's client
-    """A low-level DynamoDB client from botocore's session, making one attempt per call.
-
-    The caller's own backoff, bounded by the Lambda deadline, is the only retrying. Parameter
-    validation is off: the callers build every request from items already checked, and
-    botocore's validation was about a third of a batch's CPU.
-    """
-    from botocore.config import Config  # noqa: PLC0415 - see module docstring
-    from botocore.session import get_session  # noqa: PLC0415
-
-    config = Config(
-        retries={"mode": "standard", "total_max_attempts": 1},
-        max_pool_connections=max_pool_connections,
-        parameter_validation=False,
-    )
-    return get_session().create_client("dynamodb", config=config)
-
-
-def _is_retryable(exc: Exception) -> bool:
-    from botocore.exceptions import ClientError, ParamValidationError  # noqa: PLC0415
-
-    if isinstance(exc, ClientError):
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return _code(exc) in _RETRYABLE_CODES or status >= _SERVER_ERROR
-    return not isinstance(exc, ParamValidationError)
-
-
-def _code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "UnknownError")
-
-
-def _explain(exc: Exception) -> str:
-    from botocore.exceptions import ClientError  # noqa: PLC0415
-
-    if isinstance(exc, ClientError):
-        return f"{_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _pending(index: int, op: WriteOp, identity: tuple[Hashable, ...]) -> _Pending:
-    if isinstance(op, Put):
-        request = {"PutRequest": {"Item": _with_bytes(op.item)}}
-        return _Pending(index, op.item, cast("WriteRequestTypeDef", request), identity)
-    request = {"DeleteRequest": {"Key": _with_bytes(op.key)}}
-    return _Pending(index, op.key, cast("WriteRequestTypeDef", request), identity)
-
-
-def _attributes(request: WriteRequestOutputTypeDef) -> WireItem:
-    put = request.get("PutRequest")
-    return put["Item"] if put is not None else request["DeleteRequest"]["Key"]
-
-
-_PLAIN_TAGS = frozenset({"S", "N", "BOOL", "NULL", "SS", "NS"})
-
-
-def _binary_as_bytes(value: AttributeValue) -> AttributeValue:
-    """boto3 base64-encodes bytes itself; base64 text, as in stream events, must be decoded.
-
-    ``value`` itself when it holds no base64 text: nothing is copied that need not be.
-    """
-    ((tag, payload),) = value.items()
-    if tag in _PLAIN_TAGS:
-        return value
-    if tag == "B" and type(payload) is str:
-        return {"B": base64.b64decode(payload)}
-    if tag == "BS" and any(type(member) is str for member in payload):
-        return {"BS": [base64.b64decode(m) if type(m) is str else m for m in payload]}
-    if tag == "M":
-        members = _with_bytes(payload)
-        return value if members is payload else {"M": members}
-    if tag == "L":
-        elements = [_binary_as_bytes(element) for element in payload]
-        changed = any(new is not old for new, old in zip(elements, payload, strict=True))
-        return {"L": elements} if changed else value
-    return value
-
-
-def _with_bytes(attributes: WireItem) -> WireItem:
-    """``attributes`` with base64 text decoded to bytes; the same mapping if there is none."""
-    copied: dict[str, AttributeValue] | None = None
-    for name, value in attributes.items():
-        converted = _binary_as_bytes(value)
-        if converted is not value:
-            if copied is None:
-                copied = dict(attributes)
-            copied[name] = converted
-    return attributes if copied is None else copied
