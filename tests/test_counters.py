@@ -350,3 +350,18 @@ def test_a_failing_item_stops_its_own_lane_and_the_batch_resumes_from_it() -> No
     assert totals_of(ORDER_COUNTERS, table.items.values()) == ORDER_COUNTERS.contribution(
         sink.items()
     )
+
+
+def test_counters_over_an_equal_view_are_the_handlers_own() -> None:
+    counters = sentiment_counters()  # over sentiment_view(), an equal but separate object
+    table = TransactionalTable()
+    with pytest.MonkeyPatch.context() as patch:  # the writer's client: the fake, not boto3's
+        patch.setattr("dashboard_projection._engine._botocore.botocore_client", lambda _: table)
+        patch.setattr("dashboard_projection._engine._signed_call.SignedWrites", lambda c: c)
+        handler = make_handler(
+            sentiment_view(propagate_removes=False),
+            counters=counters,
+            sink=InMemorySink(counters.view.key_attributes),
+            environ={"COUNTERS_TABLE_NAME": "c"},
+        )
+    assert handler(sample_event(), None) == {"batchItemFailures": []}

@@ -221,3 +221,9 @@ def test_values_shared_between_items_are_checked_as_if_each_item_had_its_own_cop
     assert [index for index, _ in _reasons(shared)] == [1, 2, 3, 4, 5, 6]
     assert _reasons(shared) == _reasons(copied)
     assert split_into_requests(shared, KEY, where="t").batches == [[0, 7]]
+
+
+def test_an_empty_top_level_attribute_name_is_refused_before_sending() -> None:
+    item = {"day_partition": {"S": "d"}, "item_key": {"S": "k"}, "": {"S": "x"}}
+    with pytest.raises(RejectedWriteError, match="empty attribute name"):
+        validate_item_for_write(item, ("day_partition", "item_key"), where="Put")

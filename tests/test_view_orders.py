@@ -570,3 +570,22 @@ def test_a_bad_record_says_which_record_it_is() -> None:
         "",
         "",
     )
+
+
+def test_serialize_item_writes_a_views_typed_item_as_the_view_does() -> None:
+    item = Order.model_validate(
+        {"order_id": "o-1", "created_at": "2025-11-16T23:30:00-05:00", "status": "paid",
+         "total": "129.95", "customer_id": "c", "region": "eu"}
+    )  # fmt: skip
+    (typed,) = orders.project(item, now=NOW)
+    assert serialize_item(typed) == orders.project_wire(item, now=NOW)[0]
+
+
+def test_an_image_of_another_item_still_deletes_what_its_old_image_had() -> None:
+    before = order()
+    sink, _ = run(record("INSERT", 1, before))
+    wrong = record("MODIFY", 2, order(order_id="o-999"), before)
+    wrong["dynamodb"]["Keys"] = {"order_id": before["order_id"], "created_at": before["created_at"]}
+    _, dead = run(wrong, sink=sink)
+    assert len(dead) == 1
+    assert len(sink) == 0  # o-1's items went with its rejected MODIFY, as for an invalid image

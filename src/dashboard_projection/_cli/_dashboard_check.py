@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from dashboard_projection._engine._codec import deserialize_image
 from dashboard_projection._engine._serialize import serialize_item
 from dashboard_projection._errors import InvalidInputError
-from dashboard_projection._sentiment._keys import PARTITION_KEY, SORT_KEY
 from dashboard_projection._sentiment._models import PrimaryItem
 from dashboard_projection._sentiment._projection import project
+from dashboard_projection._view._layout import PARTITION_KEY, SORT_KEY
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping

@@ -34,7 +34,7 @@ from dashboard_projection._counters._items import (
     source_of,
     transaction,
 )
-from dashboard_projection._engine._botocore import explain, is_retryable
+from dashboard_projection._engine._botocore import call_errors, explain, is_retryable
 from dashboard_projection._engine._plan import Put, WriteOp
 from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import (
@@ -214,6 +214,7 @@ class CounterWriter:
 
     def _send(self, actions: list[dict[str, Any]], source: str) -> None:
         error: Exception | None = None
+        errors = call_errors()
         for attempt in range(self._max_attempts):
             if attempt:
                 self._sleep(random.random() * self._base_delay * 2.0**attempt)  # noqa: S311
@@ -221,7 +222,7 @@ class CounterWriter:
                 self.requests += 1
             try:
                 self._client.transact_write_items(TransactItems=actions)
-            except Exception as exc:
+            except errors as exc:
                 reasons = _reasons(exc)
                 if reasons is None:
                     if not is_retryable(exc):

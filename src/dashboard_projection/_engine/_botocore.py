@@ -78,3 +78,13 @@ def explain(exc: Exception) -> str:
     if isinstance(exc, ClientError):
         return f"{error_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def call_errors() -> tuple[type[Exception], ...]:
+    """The exceptions a DynamoDB call raises for its answer or its transport: botocore's.
+
+    Anything else out of a call is a bug, and is left to propagate.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    return (ClientError, BotoCoreError)

@@ -101,7 +101,7 @@ def _counter_step(
 
     if default_view and isinstance(projection, DashboardView):
         counters = dataclasses.replace(counters, view=projection)
-    if counters.view is not projection:
+    if counters.view != projection:  # equal declarations count the same items
         raise ConfigurationError("counters must count the view the handler runs (counters.view)")
     table = environ.get("COUNTERS_TABLE_NAME", "").strip()
     if not table:

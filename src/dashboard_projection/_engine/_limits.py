@@ -327,7 +327,7 @@ class _Checked:
             for name, value in item.items():
                 known = sizes.get(id(value))
                 if known is None or known[0] != name:
-                    known = (name, _text_size(name) + _value_size(value))
+                    known = (name, _name_size(name) + _value_size(value))
                     if "S" not in value:  # a sized S is a str: decoding would add nothing
                         deserialize_value(value)  # numbers' range, duplicate set members
                     sizes[id(value)] = known

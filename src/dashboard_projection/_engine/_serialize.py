@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dashboard_projection._engine._codec import SerializationError
 from dashboard_projection._engine._encode import serialize_mapping
 from dashboard_projection._types import AttributeValue
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class SupportsToWire(Protocol):
@@ -18,12 +21,15 @@ class SupportsToWire(Protocol):
         ...
 
 
-def serialize_item(item: SupportsToWire | Mapping[str, Any]) -> dict[str, AttributeValue]:
+def serialize_item(
+    item: SupportsToWire | BaseModel | Mapping[str, Any],
+) -> dict[str, AttributeValue]:
     """Encode an item for ``PutItem``/``BatchWriteItem`` through the boto3 low-level client.
 
-    A :class:`DashboardItem` leaves out its absent fields and empty sets (DynamoDB has no empty
-    sets, and a sparse index needs the attribute absent, not NULL). A plain mapping is encoded
-    as given, ``None`` becoming NULL, as boto3's ``TypeSerializer`` does.
+    A :class:`DashboardItem`, or a view's typed item, leaves out its absent fields and empty
+    sets (DynamoDB has no empty sets, and a sparse index needs the attribute absent, not NULL).
+    A plain mapping is encoded as given, ``None`` becoming NULL, as boto3's ``TypeSerializer``
+    does.
 
     Raises:
         SerializationError: A value DynamoDB cannot store (a float, NaN, an empty set, a map
@@ -32,8 +38,14 @@ def serialize_item(item: SupportsToWire | Mapping[str, Any]) -> dict[str, Attrib
     if isinstance(item, Mapping):
         return serialize_mapping(item)
     to_wire = getattr(item, "to_wire", None)
-    if not callable(to_wire):
+    if callable(to_wire):
+        return dict(to_wire())
+    dump = getattr(item, "model_dump", None)  # a view's typed item (``view.item_type``)
+    if not callable(dump):
         raise SerializationError(
-            f"expected a mapping or a DashboardItem, got {type(item).__name__}"
+            f"expected a mapping or a dashboard item, got {type(item).__name__}"
         )
-    return dict(to_wire())
+    fields = dump(by_alias=True, exclude_none=True)
+    return serialize_mapping(
+        {name: value for name, value in fields.items() if value != frozenset()}
+    )

@@ -109,8 +109,8 @@ class SignedWrites:
         self._signer.sign(operation, request)
         response = self._http.send(request.prepare())
         content: bytes = response.content
-        headers = dict(response.headers.items())
-        expected, actual = headers.get("x-amz-crc32"), str(zlib.crc32(content))
+        # Looked up in botocore's case-insensitive headers; a plain dict only for the metadata.
+        expected, actual = response.headers.get("x-amz-crc32"), str(zlib.crc32(content))
         if expected is not None and expected != actual:  # DynamoDB's checksum of the body
             raise ChecksumError(
                 checksum_type="crc32", expected_checksum=expected, actual_checksum=actual
@@ -123,9 +123,9 @@ class SignedWrites:
                 raise HTTPClientError(error=exc) from exc
             parsed = {}  # an error page (a proxy's, a load balancer's): the status says it all
         metadata = {
-            "RequestId": headers.get("x-amzn-RequestId", ""),
+            "RequestId": response.headers.get("x-amzn-RequestId", ""),
             "HTTPStatusCode": response.status_code,
-            "HTTPHeaders": headers,
+            "HTTPHeaders": dict(response.headers.items()),
             "RetryAttempts": 0,
         }
         if failed:

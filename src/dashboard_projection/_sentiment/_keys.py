@@ -1,4 +1,4 @@
-"""The dashboard table's key design, as code: item keys, the table definition, and its queries.
+"""The sentiment dashboard's key design, as code: its item keys and its table definition.
 
 The seed keyed the table on (``day_partition``, ``ingested_at``), so a source item's tag copies
 overwrote its base item, and two sources ingested at the same instant overwrote each other. Here
@@ -20,15 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY
 from dashboard_projection._view._rules import escape
 
-BASE_PREFIX = "base#"
 TAG_PREFIX = "tag#"
-PARTITION_KEY = "day_partition"
-SORT_KEY = "item_key"
 KEY_ATTRIBUTES = (PARTITION_KEY, SORT_KEY)
-BY_TAG_INDEX = "by_tag"
-BY_SENTIMENT_SCORE_INDEX = "by_sentiment_score"
 
 
 def base_item_key(instant: str, ingested_at: str, source_id: str) -> str:

@@ -6,7 +6,7 @@ written before views.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -58,20 +58,18 @@ class DashboardProjection:
     max_tags: int = DEFAULT_MAX_TAGS
     propagate_removes: bool = False
 
+    view: DashboardView[PrimaryItem, DashboardItem] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
-        """Check the settings now, at cold start, not on the first record that needs them."""
-        self.view  # noqa: B018 - raises ConfigurationError for invalid settings
+        """Build the view now, at cold start: invalid settings fail here, not on a record."""
+        from dashboard_projection._sentiment._view import sentiment_view  # noqa: PLC0415 - cycle
 
-    @property
-    def view(self) -> DashboardView[PrimaryItem, DashboardItem]:
-        """The sentiment view with these settings."""
-        from dashboard_projection._sentiment._view import sentiment_view  # noqa: PLC0415
-
-        return sentiment_view(
+        view = sentiment_view(
             ttl_days=self.ttl_days,
             max_tags=self.max_tags,
             propagate_removes=self.propagate_removes,
         )
+        object.__setattr__(self, "view", view)  # frozen: set once, here
 
     @property
     def key_attributes(self) -> tuple[str, ...]:

@@ -7,8 +7,8 @@ Two doors lead in, one rule set applies behind them:
 * the model path (:meth:`Rules.from_model`): the same, from a model instance a user holds.
 
 Both end in :meth:`Rules.build`, which derives the keys, checks their sizes, and assembles the
-base item and one copy per fan-out member. :meth:`Rules.operations` is what the processor runs
-per record: puts for the new image's items, deletes for the old image's items that are gone.
+base item and one copy per fan-out member. ``_operations.operations`` is what the processor runs
+per record: puts for the new image's items, deletes for what is gone.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ class Rules:
         return self.build(item, key, copied, expires, "item")
 
     def project_at(self, image: WireItem, expires: int, path: str) -> list[WireDict]:
-        """:meth:`from_image` with the TTL attribute's value given (one clock read per batch)."""
+        """:meth:`from_image` with the TTL attribute's value (epoch seconds) already computed."""
         if self.shown_image is not None and not self.is_shown(image):
             return []
         fields = self.fields

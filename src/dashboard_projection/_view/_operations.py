@@ -54,7 +54,11 @@ def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteO
             error.cleanup = tuple(_deletes(rules, record.old_image, kept=set()))
             raise
     if record.keys:
-        _check_images_match_keys(record)
+        try:
+            _check_images_match_keys(record)
+        except InvalidInputError as error:
+            error.cleanup = tuple(_deletes(rules, record.old_image, kept=set()))
+            raise
     kept = {_key(item) for item in new}
     return [*(Put(item) for item in new), *_deletes(rules, record.old_image, kept=kept)]
 

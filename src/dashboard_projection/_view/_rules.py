@@ -20,7 +20,6 @@ DEFAULT_TTL_DAYS = 7
 #: Default cap on ``matched_tags``: each tag is one more item written per record.
 DEFAULT_MAX_TAGS = 20
 _SECONDS_PER_DAY = 86_400
-CENT = Decimal("0.01")
 _MAX_DIGITS = 38  # DynamoDB numbers: 38 significant digits
 _MAX_PLACES = 30
 _WIDE = Context(prec=80)  # exact for every number a combined key may hold
