@@ -19,7 +19,7 @@ from typing import Any
 
 from dashboard_projection import InMemorySink, Put, process_stream_event
 from dashboard_projection._counters._writer import CounterWriter
-from dashboard_projection._engine._limits import item_size
+from dashboard_projection._engine._sizes import item_size
 from dashboard_projection._sentiment._counters import sentiment_counters
 from harness import Row
 from paths import NOW

@@ -12,13 +12,12 @@ from dashboard_projection._engine._limits import (
     MAX_BATCH_OPS,
     MAX_ITEM_BYTES,
     MAX_REQUEST_BYTES,
-    _number_size,
     check_key_attributes,
-    item_size,
     split_into_requests,
     validate_item_for_write,
 )
 from dashboard_projection._engine._plan import Delete, Put
+from dashboard_projection._engine._sizes import _number_size, item_size
 from dashboard_projection._errors import ConfigurationError, InvalidInputError, RejectedWriteError
 
 if TYPE_CHECKING:

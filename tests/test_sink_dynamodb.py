@@ -25,11 +25,12 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from dashboard_projection._engine._limits import MAX_ITEM_BYTES, item_size
+from dashboard_projection._engine._limits import MAX_ITEM_BYTES
 from dashboard_projection._engine._plan import Delete, Put
 from dashboard_projection._engine._signed_call import SignedWrites
 from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
+from dashboard_projection._engine._sizes import item_size
 from dashboard_projection._errors import ConfigurationError, RejectedWriteError, RetryableWriteError
 from servers import THROTTLE, create_table, fault_proxy, make_client
 
