@@ -190,8 +190,8 @@ def bench_billed(
         _speedup_row(f"wall: {label}", wall, "put_item", 60, numbers),
         _speedup_row(f"CPU: {label}", cpu, "batch_writer", 2, numbers),
         _speedup_row(f"CPU: {label}", cpu, "put_item", 1, numbers),
-        # Issue 11: counters on (one TransactWriteItems per record) against the seed's
-        # batch_writer path without any.
+        # Issue 11: counters on (the batch's TransactWriteItems, after its writes) against
+        # the seed's batch_writer path without any.
         _speedup_row(
             f"wall, counters on: {label}",
             wall,

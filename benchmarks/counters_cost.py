@@ -8,7 +8,8 @@ counted as one WCU (the deleted item's size is not in the plan; dashboard items 
 A counter update is costed at the size of the whole counter item it leaves.
 
 The transactions go to a recording client that accepts every one, so the count is that of a
-stream applied in order without conflicts: one ``TransactWriteItems`` call per record.
+stream applied in order without conflicts: one ``TransactWriteItems`` call per up to 100 actions
+(a marker per source item of the batch, an update per counter shard they change).
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given
+from hypothesis import strategies as st
 from orders import orders
 
 from dashboard_projection import (
@@ -23,9 +25,10 @@ from dashboard_projection import (
     process_stream_event,
     sentiment_view,
 )
-from dashboard_projection._counters._declaration import Contribution, Counters
+from dashboard_projection._counters._declaration import Contribution, Counters, add
 from dashboard_projection._counters._items import sequence_key, transaction
 from dashboard_projection._counters._reader import as_totals, totals_of
+from dashboard_projection._counters._units import Change, merged_deltas, pack
 from dashboard_projection._counters._writer import CounterWriter
 from dashboard_projection._sentiment._counters import sentiment_counters
 from test_view_orders import order, record
@@ -115,16 +118,21 @@ def test_one_transaction_merges_old_and_new_counters_within_the_action_limit() -
     old: Contribution = {f"2025-11-16#tag#old{n}": (Decimal(1), Decimal("0.5")) for n in range(20)}
     new: Contribution = {f"2025-11-16#tag#new{n}": (Decimal(1), Decimal("0.5")) for n in range(20)}
     old["2025-11-16#*#*"] = new["2025-11-16#*#*"] = (Decimal(1), Decimal("0.5"))
-    changes: Contribution = {
-        key: amounts for key, amounts in {**old, **new}.items() if key != "2025-11-16#*#*"
-    }
-    actions = transaction(
-        counters, "c", source="s", sequence=sequence_key("5"), expected=old, new=new,
-        changes=changes, now=NOW,
-    )  # fmt: skip
+    change = Change("s", sequence_key("5"), old, new, (0,))
+    markers = [(change.source, change.sequence, change.expected, change.new)]
+    actions = transaction(counters, "c", markers, merged_deltas([change]), shard=0, now=NOW)
     assert len(actions) == 1 + 40 <= counters.max_actions
     keys = [json.dumps(next(iter(a.values())).get("Key"), sort_keys=True) for a in actions[1:]]
     assert len(set(keys)) == len(keys)  # each item once per transaction
+
+
+def test_a_batch_is_one_transaction_whatever_its_records() -> None:
+    table = TransactionalTable()
+    writer = CounterWriter(sentiment_counters(), "c", client=table)
+    assert run(sample_event(), writer) == {"batchItemFailures": []}
+    assert table.calls == writer.requests == 1  # 4 records, 3 source items
+    assert run(sample_event(), writer) == {"batchItemFailures": []}  # a redelivery
+    assert table.calls == 2  # cancelled: every marker is at its record already; nothing resent
 
 
 def test_retention_expires_counters_after_their_day_and_markers_after_their_last_day() -> None:
@@ -162,21 +170,18 @@ def test_a_transaction_dynamodb_refuses_rejects_its_record_and_the_batch_goes_on
     client = Refusing()
     writer = CounterWriter(sentiment_counters(), "c", client=client)
     assert run(sample_event(), writer) == {"batchItemFailures": []}
-    assert client.calls == 4  # each record tried once: a validation error is not retried
+    assert client.calls == 1 + 3  # the batch's, then each source item's alone: never retried
 
 
-def test_throttles_outlasting_the_attempts_resume_from_the_record() -> None:
+def test_throttles_outlasting_the_attempts_resume_from_the_transactions_first_record() -> None:
     table = TransactionalTable()
-    table.faults = [None, "throttle", "throttle"]
+    table.faults = ["throttle", "throttle"]
     writer = CounterWriter(
-        sentiment_counters(),
-        "c",
-        client=table,
-        max_attempts=2,
-        sleep=lambda _: None,
-        max_concurrency=1,  # faults are scripted by call order
+        sentiment_counters(), "c", client=table, max_attempts=2, sleep=lambda _: None
     )
-    assert run(sample_event(), writer) == {"batchItemFailures": [{"itemIdentifier": "102"}]}
+    assert run(sample_event(), writer) == {"batchItemFailures": [{"itemIdentifier": "101"}]}
+    assert not table.items
+    assert run(sample_event(), writer) == {"batchItemFailures": []}  # Lambda's retry
 
 
 def test_make_handler_counts_the_view_it_runs_and_needs_the_counters_table() -> None:
@@ -267,31 +272,46 @@ def test_without_a_region_the_writer_is_a_configuration_error(
         CounterWriter(sentiment_counters(), "c")
 
 
-# --- source items in parallel, each in stream order -------------------------------------------
+# --- transactions in parallel, each on its own shard ----------------------------------------
 
 
 class Gate:
-    """A client in front of the fake: holds each transaction until ``parties`` are in flight,
-    and throttles every transaction of the sources named in ``throttled``."""
+    """A client in front of the fake: holds the first ``parties`` transactions until all are in
+    flight, and throttles every transaction of an order named in ``throttled``."""
 
     def __init__(self, table: TransactionalTable, parties: int, throttled: set[str]) -> None:
         self.table = table
+        self.parties = parties
         self.barrier = threading.Barrier(parties, timeout=10)
         self.throttled = throttled
-        self.order: list[str] = []  # source of each transaction, as they land
+        self.arrived = 0
+        self.lock = threading.Lock()
+        self.shards: list[set[str]] = []  # the counter shards of each transaction, as it arrives
+        self.landed: list[set[str]] = []  # the sources of each transaction that landed
+        self.refused: list[set[str]] = []  # the sources of each throttled transaction
 
     def transact_write_items(self, **kwargs: Any) -> dict[str, Any]:
-        marker = next(a["Put"]["Item"] for a in kwargs["TransactItems"] if "Put" in a)
-        source = marker["pk"]["S"]  # marker#<the source item's key>
-        with contextlib.suppress(threading.BrokenBarrierError):
-            self.barrier.wait()  # fails the test (timeout) unless `parties` are in flight
-        if any(name in source for name in self.throttled):
+        actions = kwargs["TransactItems"]
+        sources = {
+            a["Put"]["Item"]["pk"]["S"].removeprefix("marker#") for a in actions if "Put" in a
+        }
+        with self.lock:
+            self.arrived += 1
+            first = self.arrived <= self.parties
+            self.shards.append(
+                {a["Update"]["Key"]["sk"]["S"].rsplit("#", 1)[1] for a in actions if "Update" in a}
+            )
+        if first:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                self.barrier.wait()  # fails the test (timeout) unless `parties` are in flight
+        if {source.split("#")[0] for source in sources} & self.throttled:
+            self.refused.append(sources)
             raise ClientError(
                 {"Error": {"Code": "ThrottlingException", "Message": "slow down"}},
                 "TransactWriteItems",
             )
         response = self.table.transact_write_items(**kwargs)
-        self.order.append(source)
+        self.landed.append(sources)
         return response
 
 
@@ -305,45 +325,46 @@ def many_orders(count: int) -> dict[str, Any]:
     return {"Records": records}
 
 
-ORDER_COUNTERS = Counters(view=orders, by=("status",), sums=("total",), per_member=True)
+ORDER_COUNTERS = Counters(view=orders, by=("status",), sums=("total",), shards=4)
+#: Enough source items for five transactions: each holds about 96 markers and 4 counters.
+MANY = 400
 
 
-def test_source_items_are_counted_in_parallel_each_in_order() -> None:
+def test_transactions_go_out_in_parallel_each_on_its_own_shard() -> None:
     table = TransactionalTable()
     gate = Gate(table, parties=4, throttled=set())
     writer = CounterWriter(ORDER_COUNTERS, "c", client=gate, max_concurrency=4)
     sink = InMemorySink(orders.key_attributes)
-    event = many_orders(8)
     response = process_stream_event(
-        event, sink, projection=orders, counters=writer, now=NOW, metrics=False
+        many_orders(MANY), sink, projection=orders, counters=writer, now=NOW, metrics=False
     )
     assert response == {"batchItemFailures": []}
     assert not gate.barrier.broken, "four transactions were in flight at once"
+    assert len(gate.landed) == writer.requests == 5
+    first_four = set.union(*gate.shards[:4])
+    assert len(first_four) == 4, f"each on its own shard: {gate.shards[:4]}"
+    assert all(len(shards) == 1 for shards in gate.shards)
     assert totals_of(ORDER_COUNTERS, table.items.values()) == ORDER_COUNTERS.contribution(
         sink.items()
     )
 
 
-def test_a_failing_item_stops_its_own_lane_and_the_batch_resumes_from_it() -> None:
+def test_a_failing_transaction_resumes_from_its_first_record_and_the_others_land() -> None:
     table = TransactionalTable()
-    gate = Gate(table, parties=1, throttled={"o-3"})
+    gate = Gate(table, parties=1, throttled={"o-150"})
     writer = CounterWriter(
-        ORDER_COUNTERS,
-        "c",
-        client=gate,
-        max_attempts=2,
-        sleep=lambda _: None,
-        max_concurrency=4,
+        ORDER_COUNTERS, "c", client=gate, max_attempts=2, sleep=lambda _: None, max_concurrency=4
     )
     sink = InMemorySink(orders.key_attributes)
-    event = many_orders(6)
+    event = many_orders(MANY)
     response = process_stream_event(
         event, sink, projection=orders, counters=writer, now=NOW, metrics=False
     )
-    assert response == {"batchItemFailures": [{"itemIdentifier": "7"}]}  # o-3's first record
-    assert any("o-5" in source for source in gate.order), "other items' lanes went on"
-    gate.throttled.clear()  # Lambda delivers again from record 7: later items are no-ops
-    retried = {"Records": event["Records"][6:]}
+    first = min(int(source.split("#")[0].removeprefix("o-")) for source in gate.refused[0])
+    assert response == {"batchItemFailures": [{"itemIdentifier": str(2 * first + 1)}]}
+    assert any(f"o-{MANY - 1}#" in "".join(sources) for sources in gate.landed), "others landed"
+    gate.throttled.clear()  # Lambda delivers again from there: what landed after it is a no-op
+    retried = {"Records": event["Records"][2 * first :]}
     assert process_stream_event(
         retried, sink, projection=orders, counters=writer, now=NOW, metrics=False
     ) == {"batchItemFailures": []}
@@ -365,3 +386,37 @@ def test_counters_over_an_equal_view_are_the_handlers_own() -> None:
             environ={"COUNTERS_TABLE_NAME": "c"},
         )
     assert handler(sample_event(), None) == {"batchItemFailures": []}
+
+
+_COUNTER_IDS = st.sampled_from([f"2025-11-16#tag#t{n}" for n in range(60)])
+_AMOUNTS = st.tuples(st.integers(-2, 2).map(Decimal), st.just(Decimal(0)))
+
+
+@given(
+    contributions=st.lists(
+        st.tuples(
+            st.dictionaries(_COUNTER_IDS, _AMOUNTS, max_size=30),
+            st.dictionaries(_COUNTER_IDS, _AMOUNTS, max_size=30),
+        ),
+        max_size=40,
+    ),
+    max_actions=st.integers(1, 100),
+)
+def test_packed_transactions_keep_the_order_and_the_action_limit(
+    contributions: list[tuple[Contribution, Contribution]], max_actions: int
+) -> None:
+    changes = [
+        Change(f"s{n}", sequence_key(str(n + 1)), expected, new, (n,))
+        for n, (expected, new) in enumerate(contributions)
+    ]
+    groups = pack(changes, max_actions)
+    assert [change for group in groups for change in group] == changes
+    for group in groups:
+        actions = len(group) + len(set().union(*(change.deltas for change in group)))
+        assert actions <= max_actions or len(group) == 1
+        merged = merged_deltas(group)
+        expected_sum: Contribution = {}
+        for change in group:
+            for identifier, amounts in change.deltas.items():
+                add(expected_sum, identifier, amounts)
+        assert merged == {key: value for key, value in expected_sum.items() if any(value)}

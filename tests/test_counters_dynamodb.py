@@ -111,21 +111,22 @@ def test_conflicts_and_a_lost_reply_are_retried_and_counted_once(
         proxy.transact_faults = ["conflict", "lost", "conflict"]
         writer = tables.writer(make_client(proxy.endpoint), attempts=4)
         assert tables.run(sample_records(), writer) == {"batchItemFailures": []}
-    # 4 records, 3 faults on the first, each answered by one more call: the 4th finds the
-    # transaction that lost its reply applied (ConditionalCheckFailed, ALL_OLD: superseded)
-    assert proxy.transact_writes == writer.requests == 4 + 3
+    # 4 records, 3 source items, one transaction; 3 faults, each answered by one more call: the
+    # 4th finds the markers of the transaction that lost its reply (ConditionalCheckFailed,
+    # ALL_OLD: every record superseded), so nothing is sent again
+    assert proxy.transact_writes == writer.requests == 4
     tables.assert_counters_equal_a_recount()
 
 
-def test_conflicts_past_the_attempts_resume_from_that_record(
+def test_faults_past_the_attempts_resume_from_the_transactions_first_record(
     tables: Tables, moto_endpoint: str
 ) -> None:
     records = sample_records()
     with fault_proxy(moto_endpoint) as proxy:
         writer = tables.writer(make_client(proxy.endpoint), attempts=2)
-        proxy.transact_faults = ["lost", "lost"]  # the first record's reply, twice
+        proxy.transact_faults = ["lost", "lost"]  # the batch transaction's reply, twice
         assert tables.run(records, writer) == {"batchItemFailures": [{"itemIdentifier": "101"}]}
-        # Lambda resumes from 101: its transaction had landed, so it is not counted twice.
+        # Lambda resumes from 101: the transaction had landed, so nothing is counted twice.
         assert tables.run(records, writer) == {"batchItemFailures": []}
     tables.assert_counters_equal_a_recount()
 

@@ -89,7 +89,8 @@ class CountersMachine(RuleBasedStateMachine):
             client=self.table,
             max_attempts=2,
             sleep=lambda _: None,
-            max_concurrency=1,  # faults are scripted by call order: test_counters has lanes'
+            max_concurrency=1,  # faults are scripted by call order (test_counters: in parallel)
+            max_actions=12,  # a batch of several items is then several transactions
         )
         self.sink = InMemorySink(COUNTERS.view.key_attributes)
         self.primary: list[dict[str, Any] | None] = [None] * len(ITEMS)

@@ -28,7 +28,7 @@ from dashboard_projection._engine._processor import (
     process_stream_event,
 )
 from dashboard_projection._engine._projection import Projection
-from dashboard_projection._engine._steps import RecordStep
+from dashboard_projection._engine._steps import BatchStep
 from dashboard_projection._sentiment._projection import DashboardProjection
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class CliHandler:
     now: datetime | None = None
     projection: Projection = field(default_factory=DashboardProjection)
     rejected: list[BadRecord] = field(default_factory=list)
-    counters: RecordStep | None = None
+    counters: BatchStep | None = None
 
     def __call__(self, event: Mapping[str, Any]) -> BatchResponse:
         """Process one batch, as Lambda's handler would."""

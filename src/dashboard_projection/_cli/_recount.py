@@ -26,7 +26,8 @@ def command(args: argparse.Namespace) -> int:
     aws = connect(args.endpoint_url, args.region)
     for table in (args.table, args.counters_table):
         require_table(aws, table)
-    today = (args.now or datetime.now(UTC)).date()
+    now: datetime = args.now or datetime.now(UTC)
+    today = now.date()
     # By default the days whose dashboard items may all still be there (see the module).
     last: date = args.last or today
     first: date = args.first or last - timedelta(days=counters.view.ttl.days - 1)
@@ -52,7 +53,7 @@ def command(args: argparse.Namespace) -> int:
             where=args.counters_table,
             exit_code=FAILURE,
         )
-    written = repair(counters, aws.dynamodb, args.counters_table, found)
+    written = repair(counters, aws.dynamodb, args.counters_table, found, now=now)
     say(f"repaired {len(found.drifts)} counters, {span}: {written} items written or deleted")
     return 0
 

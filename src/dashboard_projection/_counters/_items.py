@@ -6,19 +6,19 @@
                    seq (S: the last applied SequenceNumber, zero-padded to 40 digits, so that
                    string order is numeric order), digest (S), contribution (M), expires_at
 
-A record's transaction (``TransactWriteItems``, one action per item touched, at most 100): a
-``Put`` of the source's new marker, conditioned on the marker being the one the deltas were
-computed from, and one ``Update`` per counter shard whose amounts change (``ADD`` of the
-delta). Sources: DynamoDB Developer Guide, "Amazon DynamoDB Transactions" and "Condition
-expressions"; DynamoDB API Reference, ``TransactWriteItems`` and ``StreamRecord`` (a
-``SequenceNumber`` is 21 to 40 digits).
+A transaction (``TransactWriteItems``, one action per item touched, at most 100): a ``Put``
+of each source's new marker, conditioned on the marker being the one the deltas were computed
+from, and one ``Update`` per counter shard whose amounts change (``ADD`` of the deltas).
+Sources: DynamoDB Developer Guide, "Amazon DynamoDB Transactions" and "Condition expressions";
+DynamoDB API Reference, ``TransactWriteItems`` and ``StreamRecord`` (a ``SequenceNumber`` is 21
+to 40 digits).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -85,14 +85,6 @@ def source_of(counters: Counters, keys: WireItem) -> str:
     return text
 
 
-def shard_of(source: str, shards: int) -> int:
-    """The shard a source's contributions go to: a hash of its key, the same on every retry."""
-    if shards == 1:
-        return 0
-    digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % shards
-
-
 def digest(contribution: Mapping[str, tuple[Decimal, ...]]) -> str:
     """A fingerprint of a contribution (numbers compared as numbers: ``1`` and ``1.0`` match)."""
     canonical = sorted(
@@ -143,58 +135,83 @@ def expiry(counters: Counters, day: str) -> int | None:
     return int((end + counters.retention).timestamp())
 
 
-def transaction(  # noqa: PLR0913 - the parts of one record's transaction, by name
+def marker_item(
     counters: Counters,
-    table_name: str,
-    *,
     source: str,
     sequence: str,
-    expected: Contribution,
-    new: Contribution,
-    changes: Contribution,
+    contribution: Contribution,
+    *,
     now: datetime,
-) -> list[dict[str, Any]]:
-    """``TransactItems`` applying ``changes`` (``new - expected``) for one record.
+) -> dict[str, Any]:
+    """``source``'s marker: its ``contribution`` since the record ``sequence``.
 
-    The marker's ``Put`` holds only if the marker is older than ``sequence`` and contributes
-    ``expected`` (or, when ``expected`` is empty, is absent): a record applied before, or
-    older than the one applied, fails it and cancels the whole transaction.
+    With a ``retention``, it expires ``retention`` after the last day it contributes to, or
+    after ``now`` if later: a marker must outlive the counters it accounts for.
     """
-    condition = "#seq < :seq AND #digest = :digest"
-    if not expected:
-        condition = f"attribute_not_exists(#seq) OR ({condition})"
     marker: dict[str, Any] = {
         **marker_key(source),
         "seq": {"S": sequence},
-        "digest": {"S": digest(new)},
-        "contribution": encode_contribution(new),
+        "digest": {"S": digest(contribution)},
+        "contribution": encode_contribution(contribution),
     }
-    days = [split_counter_id(key)[0] for key in (*expected, *new)]
-    expires = [stamp for day in days if (stamp := expiry(counters, day)) is not None]
     if counters.retention is not None:
-        expires.append(int((now + counters.retention).timestamp()))
+        days = {split_counter_id(key)[0] for key in contribution}
+        expires = [int((now + counters.retention).timestamp())]
+        expires += [stamp for day in days if (stamp := expiry(counters, day)) is not None]
         marker["expires_at"] = {"N": str(max(expires))}
-    actions: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": table_name,
-                "Item": marker,
-                "ConditionExpression": condition,
-                "ExpressionAttributeNames": {"#seq": "seq", "#digest": "digest"},
-                "ExpressionAttributeValues": {
-                    ":seq": {"S": sequence},
-                    ":digest": {"S": digest(expected)},
-                },
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            }
-        }
+    return marker
+
+
+def transaction(  # noqa: PLR0913 - the parts of one transaction, by name
+    counters: Counters,
+    table_name: str,
+    markers: Sequence[tuple[str, str, Contribution, Contribution]],
+    changes: Contribution,
+    *,
+    shard: int,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """``TransactItems``: a marker ``Put`` per source, then an ``Update`` per counter changed.
+
+    ``markers`` are ``(source, sequence, expected, new)``, in the order their cancellation
+    reasons come back. Each ``Put`` holds only if the marker is older than ``sequence`` and
+    contributes ``expected`` (or, when ``expected`` is empty, is absent): a record applied
+    before, or older than the one applied, fails it and cancels the whole transaction.
+    ``changes`` (the sum of each ``new - expected``) are added to shard ``shard`` of each
+    counter.
+    """
+    actions = [
+        _conditional_put(
+            table_name, marker_item(counters, source, sequence, new, now=now), sequence, expected
+        )
+        for source, sequence, expected, new in markers
     ]
-    shard = shard_of(source, counters.shards)
     actions += [
         _update(counters, table_name, identifier, amounts, shard)
         for identifier, amounts in sorted(changes.items())
     ]
     return actions
+
+
+def _conditional_put(
+    table_name: str, marker: dict[str, Any], sequence: str, expected: Contribution
+) -> dict[str, Any]:
+    condition = "#seq < :seq AND #digest = :digest"
+    if not expected:
+        condition = f"attribute_not_exists(#seq) OR ({condition})"
+    return {
+        "Put": {
+            "TableName": table_name,
+            "Item": marker,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#seq": "seq", "#digest": "digest"},
+            "ExpressionAttributeValues": {
+                ":seq": {"S": sequence},
+                ":digest": {"S": digest(expected)},
+            },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
 
 
 def counter_item(

@@ -12,10 +12,11 @@ expired can be recounted: a day the dashboard's TTL has emptied would be "repair
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -33,10 +34,7 @@ from dashboard_projection._counters._items import (
     SK,
     counter_item,
     decode_marker,
-    digest,
-    encode_contribution,
-    marker_key,
-    shard_of,
+    marker_item,
     source_of,
 )
 from dashboard_projection._counters._reader import day_queries, days_of, read_items, totals_of
@@ -111,8 +109,12 @@ def recount(  # noqa: PLR0913 - the two tables and the range, by name
     return Recount(first, last, drift(counters, counted, recounted), counted, recounted, dashboard)
 
 
-def repair(counters: Counters, client: RepairClient, table_name: str, found: Recount) -> int:
+def repair(
+    counters: Counters, client: RepairClient, table_name: str, found: Recount, *, now: datetime
+) -> int:
     """Rewrite the markers and counter shards of ``found``'s days from its dashboard items.
+
+    ``now`` is the clock of the markers' expiry (with a ``retention``), as the writer's.
 
     Returns:
         How many items were written or deleted.
@@ -133,22 +135,22 @@ def repair(counters: Counters, client: RepairClient, table_name: str, found: Rec
         }
         mine = counters.contribution(by_source.get(source, []))
         for key, amounts in mine.items():
-            add(shards, f"{key}#{shard_of(source, counters.shards)}", amounts)
+            add(shards, f"{key}#{_shard_of(source, counters.shards)}", amounts)
         new = {**outside, **mine}
         if new != kept or source not in markers:
-            client.put_item(TableName=table_name, Item=_marker(source, sequence, new))
+            marker = marker_item(counters, source, sequence, new, now=now)
+            client.put_item(TableName=table_name, Item=marker)
             writes += 1
     writes += _rewrite_counters(counters, client, table_name, days, shards)
     return writes
 
 
-def _marker(source: str, sequence: str, contribution: Contribution) -> dict[str, Any]:
-    return {
-        **marker_key(source),
-        "seq": {"S": sequence},
-        "digest": {"S": digest(contribution)},
-        "contribution": encode_contribution(contribution),
-    }
+def _shard_of(source: str, shards: int) -> int:
+    """The shard a repair adds a source's contribution to: a hash of its key, to spread them."""
+    if shards == 1:
+        return 0
+    digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shards
 
 
 def _markers_touching(

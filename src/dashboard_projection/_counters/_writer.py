@@ -1,53 +1,48 @@
-"""``CounterWriter``: applies each record's counter deltas exactly once, in one transaction.
+"""``CounterWriter``: brings a batch's counters up to date exactly once, in transactions.
 
-Per record: the source item's new contribution (what its dashboard items add up to after the
-record) minus the contribution its marker holds, applied with ``ADD`` in the same
-``TransactWriteItems`` as the marker's new state. The deltas are first computed from the
-record's old image (the marker's state when every record was applied in order: one request);
-when the marker says otherwise (``ConditionalCheckFailed``, the marker read from
-``CancellationReasons``):
+Per source item of the batch (a :class:`Change`): its new contribution (what its dashboard
+items add up to after its last record) minus the contribution its marker holds, applied with
+``ADD`` in the same ``TransactWriteItems`` as the marker's new state. Several source items share
+a transaction (up to 100 actions), their deltas merged per counter. The deltas are first
+computed from the first record's old image (the marker's state when every record was applied
+in order); a marker that says otherwise (``ConditionalCheckFailed``, the marker read from
+``CancellationReasons``) cancels the transaction, and the next round sends:
 
-* its sequence number is this record's or later: the record was applied already, or a later
-  one was (a redelivery, a replay, a lost reply): nothing to do;
-* it is older but contributes something else (a record skipped before, counters declared
-  after items existed): the deltas are recomputed from the marker itself and sent again.
+* nothing for a marker at the item's last record or later: it was applied already, or a later
+  record was (a redelivery, a replay, a lost reply);
+* deltas recomputed from the marker itself for an older marker that contributes something else
+  (a record skipped before, counters declared after items existed);
+* the other items of the transaction unchanged.
 
-A transaction conflict, a throttle or a lost connection is retried a few times, then raised as
-:class:`RetryableWriteError`: the processor reports the record, and Lambda resumes from it.
+Each transaction of a round goes to its own counter shard, so that a round's transactions run
+concurrently without conflicting with each other. A conflict, a throttle or a lost connection
+is retried a few times, then the transaction's earliest record is where Lambda must resume.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-from dashboard_projection._counters._declaration import Contribution, Counters, deltas
-from dashboard_projection._counters._items import (
-    Marker,
-    decode_marker,
-    sequence_key,
-    source_of,
-    transaction,
-)
+from dashboard_projection._counters._declaration import MAX_TRANSACTION_ACTIONS, Counters
+from dashboard_projection._counters._items import Marker, decode_marker, transaction
+from dashboard_projection._counters._units import Change, changes_of, merged_deltas, pack
 from dashboard_projection._engine._botocore import call_errors, explain, is_retryable
-from dashboard_projection._engine._plan import Put, WriteOp
-from dashboard_projection._engine._records import StreamRecord
+from dashboard_projection._engine._concurrency import run_concurrently
+from dashboard_projection._engine._steps import StepEntry, StepOutcome
 from dashboard_projection._errors import (
     ConfigurationError,
     DashboardProjectionError,
-    InvalidInputError,
     RejectedWriteError,
     RetryableWriteError,
 )
 
-#: What applying one record did: deltas written, nothing owed (applied before, or superseded by
-#: a later record of the same item), or nothing to count (a REMOVE the dashboard ignores).
-CounterOutcome = Literal["applied", "superseded", "skipped"]
 #: Cancellation reasons after which the same transaction may succeed later.
 _RETRYABLE_REASONS = frozenset(
     {
@@ -57,8 +52,10 @@ _RETRYABLE_REASONS = frozenset(
         "RequestLimitExceeded",
     }
 )
-#: Rounds of "the marker is not what the old image said": each reads the marker's real state.
+#: Rounds of "a marker is not what the old image said": each reads the markers' real state.
 _MAX_MARKER_ROUNDS = 4
+
+logger = logging.getLogger("dashboard_projection")
 
 
 class TransactClient(Protocol):
@@ -72,11 +69,25 @@ class TransactClient(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _ConditionFailed(Exception):  # noqa: N818 - internal control flow, not an error
-    marker: Marker | None
+    """Markers were not as expected: position in the transaction → the marker as it is."""
+
+    markers: dict[int, Marker | None]
+
+
+@dataclass(slots=True)
+class _Round:
+    """What a round's transactions leave: changes for the next round, rejections, failures.
+
+    Filled from the round's threads: ``list.append`` and a dict's item assignment are atomic.
+    """
+
+    again: list[Change] = field(default_factory=list)
+    rejected: dict[int, DashboardProjectionError] = field(default_factory=dict)
+    retry_at: list[int] = field(default_factory=list)
 
 
 class CounterWriter:
-    """Keeps a :class:`Counters` table in step with the stream, one transaction per record.
+    """Keeps a :class:`Counters` table in step with the stream, exactly once per record.
 
     Attributes:
         requests: ``TransactWriteItems`` calls sent so far (retries included).
@@ -91,7 +102,8 @@ class CounterWriter:
         max_attempts: int = 3,
         base_delay: float = 0.05,
         sleep: Callable[[float], None] = time.sleep,
-        max_concurrency: int = 1,
+        max_concurrency: int = 10,
+        max_actions: int = MAX_TRANSACTION_ACTIONS,
     ) -> None:
         """Write ``counters`` to ``table_name`` through ``client`` (boto3's by default).
 
@@ -102,21 +114,27 @@ class CounterWriter:
             max_attempts: Tries per transaction on a conflict, throttle or connection error.
             base_delay: Seconds; the backoff before try n is up to ``base_delay * 2**n``.
             sleep: How to wait (tests pass a no-op).
-            max_concurrency: Source items whose records are applied at once (each item's in
-                stream order): a transaction mostly waits on DynamoDB. One by default:
-                transactions that touch one counter shard at the same time conflict
-                (``TransactionConflict``, retried, then left for Lambda's retry), and most
-                records touch their day's total; raise it only with ``shards`` well above it.
+            max_concurrency: Transactions sent at once (a transaction mostly waits on
+                DynamoDB); never more than ``counters.shards``, since each goes to a shard of
+                its own so that they do not conflict (``TransactionConflict``).
+            max_actions: Actions per transaction, at most DynamoDB's 100; fewer make smaller
+                transactions (less to redo after a conflict), and more of them.
 
         Raises:
             ConfigurationError: A setting is out of range, boto3 is missing, or no client can
                 be made (no region).
         """
-        if not table_name or max_attempts < 1 or base_delay < 0 or max_concurrency < 1:
+        if (
+            not table_name
+            or max_attempts < 1
+            or base_delay < 0
+            or max_concurrency < 1
+            or not 1 <= max_actions <= MAX_TRANSACTION_ACTIONS
+        ):
             raise ConfigurationError(
-                "expected a table name, max_attempts >= 1, base_delay >= 0 and "
-                f"max_concurrency >= 1, got {table_name!r}, {max_attempts}, {base_delay}, "
-                f"{max_concurrency}"
+                "expected a table name, max_attempts >= 1, base_delay >= 0, max_concurrency >= "
+                f"1 and max_actions in 1..{MAX_TRANSACTION_ACTIONS}, got {table_name!r}, "
+                f"{max_attempts}, {base_delay}, {max_concurrency}, {max_actions}"
             )
         if client is None:
             from dashboard_projection._engine._botocore import botocore_client  # noqa: PLC0415
@@ -135,84 +153,96 @@ class CounterWriter:
                 raise ConfigurationError(f"cannot make a DynamoDB client: {exc}") from exc
         self.counters = counters
         self.table_name = table_name
-        self.requests = 0  # updated from the processor's threads, under _lock
+        self.requests = 0  # updated from the writer's threads, under _lock
         self.max_concurrency = max_concurrency
         self._lock = threading.Lock()
         self._client = client
         self._max_attempts = max_attempts
         self._base_delay = base_delay
         self._sleep = sleep
+        self._max_actions = max_actions
 
-    def apply(
-        self,
-        record: StreamRecord,
-        effect: Sequence[WriteOp] | InvalidInputError,
-        *,
-        now: datetime,
-    ) -> CounterOutcome:
-        """Bring the counters to what ``record`` leaves on the dashboard.
+    def apply_batch(
+        self, entries: Sequence[StepEntry], *, now: datetime, deadline: float | None
+    ) -> StepOutcome:
+        """Bring the counters to what ``entries`` leave on the dashboard.
 
         Args:
-            record: The stream record.
-            effect: The writes the view planned for it, or the error it was rejected with (its
-                dashboard items are deleted then: it contributes nothing).
+            entries: The batch's records whose dashboard writes landed, in stream order, each
+                with its planned writes or the error the view rejected it with (its dashboard
+                items are deleted then: it contributes nothing).
             now: The processor's clock (markers' expiry).
+            deadline: ``time.monotonic()`` past which no transaction starts.
 
-        Raises:
-            RetryableWriteError: A conflict, throttle or network error outlasted the retries.
-            RejectedWriteError: DynamoDB refused the transaction itself (a validation error).
-            InvalidInputError: The record's sequence number or key cannot be used.
+        Returns:
+            The records rejected (a sequence number or key that cannot be used, a transaction
+            DynamoDB refuses as invalid) and the earliest record Lambda must deliver again (a
+            conflict, throttle or network error outlasted the retries; the deadline passed;
+            markers kept changing).
         """
-        if record.event_name == "REMOVE" and (
-            record.is_ttl_delete or not self.counters.view.propagate_removes
-        ):
-            return "skipped"  # the dashboard keeps the item's items: so do the counters
-        new = (
-            {}
-            if isinstance(effect, InvalidInputError)
-            else self.counters.contribution(op.item for op in effect if isinstance(op, Put))
-        )
-        source = source_of(self.counters, record.keys)
-        sequence = sequence_key(record.sequence_number)
-        expected = self._old_contribution(record, now)
+        changes, rejected = changes_of(self.counters, entries, now=now)
+        retry_at: list[int] = []
         for _ in range(_MAX_MARKER_ROUNDS):
-            actions = transaction(
-                self.counters,
+            if not changes:
+                break
+            done = self._round(changes, now, deadline)
+            rejected.update(done.rejected)
+            retry_at += done.retry_at
+            changes = sorted(done.again, key=lambda change: change.indexes[0])
+        if changes:
+            first = min(change.indexes[0] for change in changes)
+            logger.warning(
+                "counters table %r: markers changed under %d transactions in a row; the batch "
+                "will be retried from record %d",
                 self.table_name,
-                source=source,
-                sequence=sequence,
-                expected=expected,
-                new=new,
-                changes=deltas(expected, new),
-                now=now,
+                _MAX_MARKER_ROUNDS,
+                first,
             )
-            try:
-                self._send(actions, source)
-            except _ConditionFailed as failed:
-                if failed.marker is None:
-                    expected = {}
-                elif failed.marker.sequence >= sequence:
-                    return "superseded"
+            retry_at.append(first)
+        return StepOutcome(dict(sorted(rejected.items())), min(retry_at, default=None))
+
+    def _round(self, changes: list[Change], now: datetime, deadline: float | None) -> _Round:
+        """Send ``changes`` packed in transactions, each lane of them on a shard of its own."""
+        groups = pack(changes, self._max_actions)
+        shards = self.counters.shards
+        width = min(self.max_concurrency, shards, len(groups))
+        offset = random.randrange(shards)  # noqa: S311 - spreads invocations over the shards
+        done = _Round()
+
+        def run(lane: int) -> None:
+            for group in groups[lane::width]:
+                if deadline is not None and time.monotonic() >= deadline:
+                    done.retry_at.append(group[0].indexes[0])
                 else:
-                    expected = failed.marker.contribution
-            else:
-                return "applied"
-        raise RetryableWriteError(
-            f"counters table {self.table_name!r}: the marker of {source!r} changed under "
-            f"{_MAX_MARKER_ROUNDS} transactions in a row (record {record.sequence_number})"
+                    self._apply(group, (offset + lane) % shards, now, done)
+
+        run_concurrently(
+            range(width), run, max_concurrency=width, name="dashboard-projection-count"
         )
+        return done
 
-    def _old_contribution(self, record: StreamRecord, now: datetime) -> Contribution:
-        """What the old image projected: the marker's state when records apply in order."""
-        if not record.old_image:
-            return {}
+    def _apply(self, group: list[Change], shard: int, now: datetime, done: _Round) -> None:
+        """Send one transaction; say in ``done`` what is left of it."""
+        markers = [(c.source, c.sequence, c.expected, c.new) for c in group]
+        actions = transaction(
+            self.counters, self.table_name, markers, merged_deltas(group), shard=shard, now=now
+        )
         try:
-            items = self.counters.view.project_image(record.old_image, now=now, path="OldImage")
-        except DashboardProjectionError:
-            return {}
-        return self.counters.contribution(items)
+            self._send(actions, _sources(group))
+        except _ConditionFailed as failed:
+            done.again += _recomputed(group, failed.markers)
+        except RejectedWriteError as error:
+            if len(group) == 1:
+                done.rejected.update(dict.fromkeys(group[0].indexes, error))
+            else:  # find the change DynamoDB refuses: the others go through
+                for change in group:
+                    self._apply([change], shard, now, done)
+        except Exception:
+            first = min(change.indexes[0] for change in group)
+            logger.exception("counters failed; the batch will be retried from record %d", first)
+            done.retry_at.append(first)
 
-    def _send(self, actions: list[dict[str, Any]], source: str) -> None:
+    def _send(self, actions: list[dict[str, Any]], what: str) -> None:
         error: Exception | None = None
         errors = call_errors()
         for attempt in range(self._max_attempts):
@@ -226,23 +256,22 @@ class CounterWriter:
                 reasons = _reasons(exc)
                 if reasons is None:
                     if not is_retryable(exc):
-                        raise self._rejected(source, explain(exc)) from exc
-                elif reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                    item = reasons[0].get("Item")  # ALL_OLD: present whenever the marker is
-                    raise _ConditionFailed(decode_marker(item) if item else None) from None
+                        raise self._rejected(what, explain(exc)) from exc
+                elif failed := _failed_markers(reasons):
+                    raise _ConditionFailed(failed) from None
                 elif not {reason.get("Code") for reason in reasons} & _RETRYABLE_REASONS:
-                    raise self._rejected(source, explain(exc)) from exc
+                    raise self._rejected(what, explain(exc)) from exc
                 error = exc
             else:
                 return
         raise RetryableWriteError(
-            f"counters table {self.table_name!r}: the transaction for {source!r} did not land "
+            f"counters table {self.table_name!r}: the transaction for {what} did not land "
             f"after {self._max_attempts} attempt(s): {explain(error) if error else ''}"
         ) from error
 
-    def _rejected(self, source: str, why: str) -> RejectedWriteError:
+    def _rejected(self, what: str, why: str) -> RejectedWriteError:
         return RejectedWriteError(
-            f"counters table {self.table_name!r} rejected the transaction for {source!r}: {why}"
+            f"counters table {self.table_name!r} rejected the transaction for {what}: {why}"
         )
 
 
@@ -254,3 +283,40 @@ def _reasons(exc: Exception) -> list[Mapping[str, Any]] | None:
     if response.get("Error", {}).get("Code") != "TransactionCanceledException":
         return None
     return list(response.get("CancellationReasons", []))
+
+
+def _failed_markers(reasons: list[Mapping[str, Any]]) -> dict[int, Marker | None]:
+    """The markers whose condition failed, by position, as they are (``ALL_OLD``).
+
+    ``None`` where there is no marker.
+    """
+    return {
+        position: decode_marker(reason["Item"]) if reason.get("Item") else None
+        for position, reason in enumerate(reasons)
+        if reason.get("Code") == "ConditionalCheckFailed"
+    }
+
+
+def _recomputed(group: list[Change], markers: Mapping[int, Marker | None]) -> list[Change]:
+    """What a cancelled transaction leaves for the next round.
+
+    A change whose marker failed its condition is dropped if the marker is at its sequence
+    number or later (applied already, or superseded), else recomputed from the marker; the
+    others are sent again as they were.
+    """
+    again = []
+    for position, change in enumerate(group):
+        if position not in markers:
+            again.append(change)
+        elif (marker := markers[position]) is None:
+            again.append(change.expecting({}))
+        elif marker.sequence < change.sequence:
+            again.append(change.expecting(marker.contribution))
+    return again
+
+
+def _sources(group: list[Change]) -> str:
+    """The source items of a transaction, for messages."""
+    if len(group) == 1:
+        return repr(group[0].source)
+    return f"{len(group)} source items ({group[0].source!r}, ...)"

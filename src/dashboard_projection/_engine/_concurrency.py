@@ -1,7 +1,7 @@
 """Independent jobs run from a bounded number of threads, for the I/O a batch waits on.
 
-Lambda bills wall-clock time, and a batch's requests (BatchWriteItem requests, one counters
-transaction per source item) mostly wait on DynamoDB. The threads are daemon threads started
+Lambda bills wall-clock time, and a batch's requests (BatchWriteItem requests, the counters'
+transactions) mostly wait on DynamoDB. The threads are daemon threads started
 for one call and joined before it returns: no pool outlives a batch, so a Ctrl-C that
 interrupts the wait can strand no lock the interpreter's exit would then wait on.
 """

@@ -23,7 +23,7 @@ from dashboard_projection._engine._processor import (
 from dashboard_projection._engine._projection import Projection
 from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._sink_dynamodb import DynamoDBSink
-from dashboard_projection._engine._steps import RecordStep
+from dashboard_projection._engine._steps import BatchStep
 from dashboard_projection._errors import ConfigurationError
 from dashboard_projection._view._rules import DEFAULT_TTL_DAYS
 
@@ -88,7 +88,7 @@ def _counter_step(
     environ: Mapping[str, str],
     *,
     default_view: bool,
-) -> RecordStep | None:
+) -> BatchStep | None:
     """A :class:`CounterWriter` on ``COUNTERS_TABLE_NAME``, for counters of the view run.
 
     With the default view, the counters count it as the environment configures it (``TTL_DAYS``

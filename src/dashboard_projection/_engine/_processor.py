@@ -22,7 +22,7 @@ from dashboard_projection._engine._plan import Delete, Put, WriteOp, WritePlan
 from dashboard_projection._engine._projection import Projection
 from dashboard_projection._engine._records import StreamRecord, parse_record, records_of
 from dashboard_projection._engine._sink import Sink
-from dashboard_projection._engine._steps import RecordStep, run_step
+from dashboard_projection._engine._steps import BatchStep, entries_before
 from dashboard_projection._errors import (
     ConfigurationError,
     DashboardProjectionError,
@@ -107,7 +107,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     projection: Projection | None = None,
     dead_letter: Callable[[BadRecord], None] | None = None,
     metrics: bool | Metrics = True,
-    counters: RecordStep | None = None,
+    counters: BatchStep | None = None,
 ) -> BatchResponse:
     """Project a DynamoDB Streams event into ``sink``; return Lambda's partial batch response.
 
@@ -122,7 +122,8 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
         dead_letter: Called with every record rejected as bad input.
         metrics: Print CloudWatch Embedded Metric Format metrics to stdout: ``True`` for the
             seed's namespace, a :class:`Metrics` for your own, ``False`` for none.
-        counters: Run after the batch's writes, per record in order (a :class:`CounterWriter`).
+        counters: Run after the batch's writes, on the records whose writes landed (a
+            :class:`CounterWriter`).
 
     Raises:
         InvalidInputError: ``event`` is not a stream event at all (no ``Records`` list).
@@ -152,13 +153,13 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     deadline = _deadline(context)
     _write(plan, sink, outcome, deadline)
     if counters is not None:
-        rejected, retry_at = run_step(
-            counters, records, effects, before=outcome.retry_from, now=clock, deadline=deadline
+        step = counters.apply_batch(
+            entries_before(records, effects, outcome.retry_from), now=clock, deadline=deadline
         )
-        for index, rejection in rejected.items():
+        for index, rejection in step.rejected.items():
             outcome.bad.setdefault(index, rejection)
-        if retry_at is not None:
-            outcome.retry(retry_at)
+        if step.retry_from is not None:
+            outcome.retry(step.retry_from)
     outcome.settle()
     _report_bad(raw_records, records, outcome, dead_letter)
     response = _response(records, outcome)
