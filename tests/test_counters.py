@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,8 +20,13 @@ from orders import orders
 from dashboard_projection import (
     ConfigurationError,
     DashboardView,
+    FailedWrite,
     InMemorySink,
     InvalidInputError,
+    Put,
+    RejectedWriteError,
+    WriteOp,
+    WriteResult,
     make_handler,
     process_stream_event,
     sentiment_view,
@@ -420,3 +426,37 @@ def test_packed_transactions_keep_the_order_and_the_action_limit(
             for identifier, amounts in change.deltas.items():
                 add(expected_sum, identifier, amounts)
         assert merged == {key: value for key, value in expected_sum.items() if any(value)}
+
+
+class RefusingOneItem(InMemorySink):
+    """An in-memory dashboard table that refuses every write of one source item."""
+
+    def __init__(self, key_attributes: tuple[str, ...], source_id: str) -> None:
+        super().__init__(key_attributes)
+        self.source_id = source_id
+
+    def write(self, ops: Sequence[WriteOp], *, deadline: float | None = None) -> WriteResult:
+        refused = {
+            position
+            for position, op in enumerate(ops)
+            if isinstance(op, Put) and op.item["source_id"] == {"S": self.source_id}
+        }
+        kept = [position for position in range(len(ops)) if position not in refused]
+        result = super().write([ops[position] for position in kept], deadline=deadline)
+        assert result.ok
+        error = RejectedWriteError("Item size has exceeded the maximum allowed size")
+        return WriteResult(failed=tuple(FailedWrite(position, error) for position in refused))
+
+
+def test_a_record_whose_dashboard_write_was_refused_is_not_counted() -> None:
+    table = TransactionalTable()
+    writer = CounterWriter(sentiment_counters(), "c", client=table)
+    sink = RefusingOneItem(writer.counters.view.key_attributes, "reddit#t3_1gsx0kq")
+    response = process_stream_event(
+        sample_event(), sink, projection=writer.counters.view, counters=writer, now=NOW,
+        metrics=False,
+    )  # fmt: skip
+    assert response == {"batchItemFailures": []}  # refused: dead-lettered, not retried
+    totals = totals_of(writer.counters, table.items.values())
+    assert totals == writer.counters.contribution(sink.items())
+    assert not any("reddit" in pk for pk, _ in table.items), "no marker for the refused item"

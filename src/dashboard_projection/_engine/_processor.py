@@ -153,13 +153,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     deadline = _deadline(context)
     _write(plan, sink, outcome, deadline)
     if counters is not None:
-        step = counters.apply_batch(
-            entries_before(records, effects, outcome.retry_from), now=clock, deadline=deadline
-        )
-        for index, rejection in step.rejected.items():
-            outcome.bad.setdefault(index, rejection)
-        if step.retry_from is not None:
-            outcome.retry(step.retry_from)
+        _count(counters, records, effects, outcome, now=clock, deadline=deadline)
     outcome.settle()
     _report_bad(raw_records, records, outcome, dead_letter)
     response = _response(records, outcome)
@@ -228,6 +222,29 @@ def _write(plan: WritePlan, sink: Sink, outcome: _Outcome, deadline: float | Non
             outcome.retry(index)
         else:
             outcome.bad.setdefault(index, failure.error)
+
+
+def _count(  # noqa: PLR0913 - the batch's state and its two clocks, by name
+    counters: BatchStep,
+    records: Mapping[int, StreamRecord],
+    effects: Mapping[int, Sequence[WriteOp] | InvalidInputError],
+    outcome: _Outcome,
+    *,
+    now: datetime,
+    deadline: float | None,
+) -> None:
+    """Run the counters on the records before the first one left for Lambda's retry.
+
+    Not on a record a write of which the sink rejected: the dashboard does not show what it
+    planned. A record the view rejected is counted: its dashboard items are deleted.
+    """
+    unwritten = {index for index, error in outcome.bad.items() if effects.get(index) is not error}
+    entries = entries_before(records, effects, outcome.retry_from, unwritten=unwritten)
+    step = counters.apply_batch(entries, now=now, deadline=deadline)
+    for index, rejection in step.rejected.items():
+        outcome.bad.setdefault(index, rejection)
+    if step.retry_from is not None:
+        outcome.retry(step.retry_from)
 
 
 def _succeeded(size: int, outcome: _Outcome) -> int:

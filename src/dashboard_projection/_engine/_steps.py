@@ -7,7 +7,7 @@ records it rejected and where Lambda must resume.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -67,10 +67,16 @@ def entries_before(
     records: Mapping[int, StreamRecord],
     effects: Mapping[int, Sequence[WriteOp] | InvalidInputError],
     before: int | None,
+    *,
+    unwritten: Container[int] = (),
 ) -> list[StepEntry]:
-    """The parsed records before ``before`` (every one when ``None``), in stream order."""
+    """The parsed records before ``before`` (every one when ``None``), in stream order.
+
+    Records in ``unwritten`` (the sink rejected a write of theirs) are left out: what they
+    leave on the dashboard is not what they planned.
+    """
     return [
         StepEntry(index, record, effects[index])
         for index, record in records.items()
-        if (before is None or index < before) and index in effects
+        if (before is None or index < before) and index in effects and index not in unwritten
     ]
