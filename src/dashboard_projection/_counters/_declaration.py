@@ -21,6 +21,7 @@ from dashboard_projection._errors import ConfigurationError
 from dashboard_projection._types import WireItem
 from dashboard_projection._view._declaration import DashboardView
 from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY
+from dashboard_projection._view._queries import pages
 from dashboard_projection._view._rules import escape
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ class Counters:
         """
         from dashboard_projection._counters import _reader  # noqa: PLC0415 - a cycle otherwise
 
-        items = _reader.read_items(client, _reader.day_queries(table_name, first, last))
+        items = pages(client, _reader.day_queries(table_name, first, last))
         return _reader.as_totals(self, _reader.totals_of(self, items))
 
     def contribution(self, items: Iterable[WireItem]) -> Contribution:

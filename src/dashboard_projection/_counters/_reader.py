@@ -6,7 +6,7 @@ pages) per day, whatever the number of counters and shards.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,7 +23,6 @@ from dashboard_projection._types import WireItem
 
 if TYPE_CHECKING:
     from dashboard_projection._counters._declaration import Counters
-    from dashboard_projection._view._queries import QueryClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,18 +91,6 @@ def day_queries(
         }
         for day in days_of(first, last)
     ]
-
-
-def read_items(client: QueryClient, queries: list[dict[str, Any]]) -> Iterator[WireItem]:
-    """Every item the queries return, page after page."""
-    for query in queries:
-        arguments = dict(query)
-        while True:
-            page = client.query(**arguments)
-            yield from page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                break
-            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def as_totals(counters: Counters, totals: Contribution) -> list[CounterTotal]:

@@ -37,9 +37,10 @@ from dashboard_projection._counters._items import (
     marker_item,
     source_of,
 )
-from dashboard_projection._counters._reader import day_queries, days_of, read_items, totals_of
+from dashboard_projection._counters._reader import day_queries, days_of, totals_of
 from dashboard_projection._types import WireItem
 from dashboard_projection._view._layout import PARTITION_KEY
+from dashboard_projection._view._queries import pages
 
 #: The calls a repair makes: a boto3 DynamoDB client has them all.
 RepairClient = Any
@@ -102,9 +103,9 @@ def recount(  # noqa: PLR0913 - the two tables and the range, by name
     Raises:
         InvalidInputError: ``last`` is before ``first``.
     """
-    counted = totals_of(counters, read_items(client, day_queries(counters_table, first, last)))
+    counted = totals_of(counters, pages(client, day_queries(counters_table, first, last)))
     queries = day_queries(dashboard_table, first, last, key=PARTITION_KEY, prefix="")
-    dashboard = list(read_items(client, queries))
+    dashboard = list(pages(client, queries))
     recounted = counters.contribution(dashboard)
     return Recount(first, last, drift(counters, counted, recounted), counted, recounted, dashboard)
 
@@ -195,7 +196,7 @@ def _rewrite_counters(
     queries = day_queries(
         table_name, date.fromisoformat(ordered[0]), date.fromisoformat(ordered[-1])
     )
-    for found in list(read_items(client, queries)):
+    for found in list(pages(client, queries)):
         if (found[PK]["S"], found[SK]["S"]) not in wanted:
             client.delete_item(TableName=table_name, Key={PK: found[PK], SK: found[SK]})
             writes += 1
