@@ -206,8 +206,6 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the named attribut
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(import_module(module), name)
-    if isinstance(value, type) and value.__module__.startswith(f"{__name__}._"):
-        value.__module__ = __name__  # show where it is imported from, not the private module
     globals()[name] = value  # later lookups skip this function
     return value
 

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from dashboard_projection._engine._plan import WriteOp
 from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._sentiment._models import DashboardItem, PrimaryItem
+from dashboard_projection._view._declaration import DashboardView
 from dashboard_projection._view._rules import DEFAULT_MAX_TAGS, DEFAULT_TTL_DAYS
-
-if TYPE_CHECKING:
-    from dashboard_projection._view._declaration import DashboardView
 
 
 def project(
