@@ -2,13 +2,16 @@
 
 Histories: INSERT, MODIFY (sentiment, score, tags, status), user and TTL REMOVEs, records the
 model rejects, sequence numbers of varying length. Deliveries: batches of any size from each of
-two "parallel" lanes (ParallelizationFactor: per-item order kept, items interleaved), resumed
-from the reported itemIdentifier; whole batches redelivered (a function error); replays from an
-earlier position; transaction conflicts, throttles and lost replies injected per call.
+two "parallel" lanes (ParallelizationFactor, or two shards: per-item order kept, items
+interleaved), resumed from the reported itemIdentifier; whole batches redelivered (a function
+error); replays from an earlier position; shard splits (an item's later records in another
+lane, once its lane is read to the end); records never delivered (MaximumRecordAgeInSeconds);
+transaction conflicts, throttles and lost replies injected per call.
 
 After every step: the counters equal the sum of the markers' contributions, and each marker
-holds what its record contributes. Once every lane has caught up: the counters equal a recount
-of the dashboard items.
+holds what its record contributes. Once every lane has caught up, unless a record was lost: the
+counters equal a recount of the dashboard items (a lost record can leave stale copies on the
+dashboard, which a recount would count).
 """
 
 from __future__ import annotations
@@ -100,6 +103,8 @@ class CountersMachine(RuleBasedStateMachine):
         self.checkpoints = [0] * LANES
         self.by_sequence: dict[str, dict[str, Any]] = {}
         self.applied: dict[str, str] = {}  # source → latest sequence known to be applied
+        self.lane_of = [index % LANES for index in range(len(ITEMS))]
+        self.lost = False
 
     def _append(self, index: int, name: str, new: dict[str, Any] | None, *, ttl: bool) -> None:
         old = self.primary[index]
@@ -115,7 +120,7 @@ class CountersMachine(RuleBasedStateMachine):
         raw: dict[str, Any] = {"eventID": str(self.sequence), "eventName": name, "dynamodb": body}
         if ttl:
             raw["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
-        self.lanes[index % LANES].append(raw)
+        self.lanes[self.lane_of[index]].append(raw)
         self.by_sequence[sequence_key(str(self.sequence))] = raw
         self.primary[index] = new
 
@@ -198,6 +203,20 @@ class CountersMachine(RuleBasedStateMachine):
         """The mapping restarts from an earlier record (a resumed itemIdentifier, a replay)."""
         self.checkpoints[lane] = data.draw(st.integers(0, self.checkpoints[lane]))
 
+    @rule(index=st.integers(0, len(ITEMS) - 1), lane=st.integers(0, LANES - 1))
+    def split(self, index: int, lane: int) -> None:
+        """A shard split: the item's later records go to a child shard, read after its parent."""
+        parent = self.lane_of[index]
+        if self.checkpoints[parent] == len(self.lanes[parent]):
+            self.lane_of[index] = lane
+
+    @rule(lane=st.integers(0, LANES - 1), count=st.integers(1, 2))
+    def expire(self, lane: int, count: int) -> None:
+        """Records older than MaximumRecordAgeInSeconds: skipped, never delivered."""
+        start = self.checkpoints[lane]
+        self.checkpoints[lane] = min(start + count, len(self.lanes[lane]))
+        self.lost |= self.checkpoints[lane] > start
+
     def teardown(self) -> None:
         """Without faults, every lane catches up in a bounded number of batches."""
         for lane in range(LANES):
@@ -227,7 +246,8 @@ class CountersMachine(RuleBasedStateMachine):
 
     @invariant()
     def caught_up_counters_equal_a_recount(self) -> None:
-        if all(cp == len(lane) for cp, lane in zip(self.checkpoints, self.lanes, strict=True)):
+        lanes = zip(self.checkpoints, self.lanes, strict=True)
+        if not self.lost and all(cp == len(lane) for cp, lane in lanes):
             recount = COUNTERS.contribution(self.sink.items())
             assert totals_of(COUNTERS, self.table.items.values()) == recount
 
