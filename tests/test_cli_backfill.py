@@ -144,3 +144,22 @@ def test_a_missing_table_is_one_line_and_exit_code_2(
     assert capsys.readouterr().err.splitlines() == [
         f"dashboard-projection: error: table 'nope' does not exist ({moto_endpoint})"
     ]
+
+
+def test_an_item_the_view_rejects_is_a_line_and_exit_code_3(
+    moto_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = Demo(connect(moto_endpoint), *fresh_tables(), NOW, demo_data(items=5))
+    demo.create_tables()
+    demo.load()
+    shown = next(item for item in demo.data.items if item["status"] == {"S": "analyzed"})
+    bad = shown | {"source_id": {"S": "bad#1"}, "score": {"N": "2"}}
+    demo.aws.dynamodb.put_item(TableName=demo.source_table, Item=bad)
+    assert backfill(demo, demo.table, tmp_path / "progress.json") == 3
+    err = capsys.readouterr().err
+    assert "record rejected: NewImage.score" in err
+    assert " puts, 1 item rejected in " in err.splitlines()[-1]
+
+
+def fresh_tables() -> tuple[str, str]:
+    return f"p-{uuid.uuid4().hex}", f"d-{uuid.uuid4().hex}"

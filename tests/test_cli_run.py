@@ -287,3 +287,15 @@ def test_a_trimmed_checkpoint_starts_over_and_says_so(
     checkpoint = ShardCheckpoint(tmp_path / "checkpoint.json", "arn:stream", {"parent": "1"})
     assert read(FakeStreams(trimmed=True), checkpoint) == ["1", "2", "3", "4"]
     assert "shard parent: records after the checkpoint were trimmed" in capsys.readouterr().err
+
+
+def test_a_record_the_view_rejects_is_a_line_and_exit_code_3(
+    demo: Demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown = next(item for item in demo.data.items if item["status"] == {"S": "analyzed"})
+    bad = shown | {"source_id": {"S": "bad#1"}, "score": {"N": "2"}}
+    demo.aws.dynamodb.put_item(TableName=demo.source_table, Item=bad)
+    assert main(run_argv(demo, tmp_path / "checkpoint.json", "--idle-exit", "0")) == 3
+    err = capsys.readouterr().err
+    assert "record rejected: NewImage.score" in err
+    assert ", 1 record rejected; " in err.splitlines()[-1]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from dashboard_projection._cli._aws import Aws, connect, require_table
 from dashboard_projection._cli._console import Progress, counted, note
-from dashboard_projection._cli._errors import INTERRUPTED, CliError
+from dashboard_projection._cli._errors import INTERRUPTED, REJECTED, CliError
 from dashboard_projection._cli._handler import CliHandler, Record, TallySink, deliver
 from dashboard_projection._cli._state import damaged, default_state_path, load_state, save_state
 from dashboard_projection._cli._stream_reader import BATCH_SIZE
@@ -106,7 +106,7 @@ def command(args: argparse.Namespace) -> int:
             f"{counted(sink.puts, 'put')}, {counted(len(handler.rejected), 'item')} rejected"
         )
     path.unlink(missing_ok=True)
-    return 0
+    return REJECTED if handler.rejected else 0
 
 
 def _resume(path: Path, args: argparse.Namespace, where: str) -> dict[str, Any]:

@@ -6,8 +6,9 @@
   stream event, a table that does not exist. Fix the command and run it again.
 * 1 (:data:`FAILURE`): the work could not be done: an unreachable endpoint, a DynamoDB error,
   writes that kept failing, a consistency check that found differences.
-* 3 (:data:`REJECTED`): ``replay`` only: the event was processed, but records were rejected
-  as bad input (each is a line on stderr; in Lambda they would be dead-lettered).
+* 3 (:data:`REJECTED`): ``replay``, ``run`` and ``backfill``: the work was done, but records
+  (items, for ``backfill``) were rejected as bad input (each is a line on stderr; in Lambda
+  they would be dead-lettered).
 * 130 (:data:`INTERRUPTED`): Ctrl-C, as shells report SIGINT.
 * 141 (:data:`BROKEN_PIPE`): stdout was closed before the output ended (``... | head -1``);
   nothing is printed, as for a command SIGPIPE stops, which shells report as 141.

@@ -18,7 +18,8 @@ MAX_BATCH_SIZE = 1000  # GetRecords' limit
 _EPILOG = """\
 exit codes: 0 done; 1 the work failed (unreachable endpoint, DynamoDB error, failed writes, the
 demo's check found differences); 2 bad command line or input (file, JSON, event, table, a
-missing extra); 3 replay rejected records as bad input (the rest was processed); 130
+missing extra); 3 replay, run or backfill rejected records as bad input (the rest was
+processed); 130
 interrupted; 141 stdout closed early (e.g. | head). State files for run and backfill default
 to ./.dashboard-projection/.
 """
@@ -161,7 +162,8 @@ def _run(commands: _Commands[argparse.ArgumentParser]) -> None:
         "_cli._run",
         "process a table's stream into a dashboard table, like the Lambda",
         "Read the primary table's stream as Lambda's event source mapping does and process each "
-        "batch as the Lambda would, checkpointing each shard; Ctrl-C stops.",
+        "batch as the Lambda would, checkpointing each shard; Ctrl-C stops. Exit code 3 when "
+        "any record was rejected as bad input (the rest is processed, as in Lambda).",
     )
     _add_tables(run)
     _add_endpoint(run)
@@ -185,7 +187,8 @@ def _backfill(commands: _Commands[argparse.ArgumentParser]) -> None:
         "_cli._backfill",
         "fill a dashboard table from a parallel scan of the primary table",
         "Scan the primary table in parallel segments and put every analysed item's dashboard "
-        "items, as the stream would; a rerun skips the finished segments.",
+        "items, as the stream would; a rerun skips the finished segments. Exit code 3 when "
+        "any item was rejected as bad input (the rest is written).",
     )
     _add_tables(backfill)
     _add_endpoint(backfill)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from dashboard_projection._cli._aws import connect, require_table, stream_arn
 from dashboard_projection._cli._console import Progress, counted
-from dashboard_projection._cli._errors import INTERRUPTED, CliError
+from dashboard_projection._cli._errors import INTERRUPTED, REJECTED, CliError
 from dashboard_projection._cli._handler import CliHandler, TallySink
 from dashboard_projection._cli._state import default_state_path
 from dashboard_projection._cli._stream_reader import ShardCheckpoint, StreamReader
@@ -52,4 +52,4 @@ def command(args: argparse.Namespace) -> int:
             f"{counted(sink.deletes, 'delete')}, {counted(len(handler.rejected), 'record')} "
             f"rejected; checkpoint {path}"
         )
-    return 0
+    return REJECTED if handler.rejected else 0
