@@ -74,6 +74,7 @@ class Rules:
         "item_type",
         "key_names",
         "keys_as_stored",
+        "last_expiry",
         "layout",
         "max_members",
         "member_attribute",
@@ -127,12 +128,13 @@ class Rules:
         self.ttl = view.ttl
         self.propagate_removes = view.propagate_removes
         self.item_type = view.item_model or derive_item_type(view, layout)
+        self.last_expiry: tuple[datetime | None, int] = (None, 0)
 
     # --- the two doors ---------------------------------------------------------------------------
 
     def from_image(self, image: WireItem, now: datetime, path: str) -> list[WireDict]:
         """The dashboard items of a stream image; see ``DashboardView.project_image``."""
-        return self.project_at(image, expires_at(now, self.ttl), path)
+        return self.project_at(image, self.expires(now), path)
 
     def from_model(
         self, item: BaseModel, now: datetime, *, if_shown: bool = True
@@ -141,7 +143,7 @@ class Rules:
 
         ``if_shown=False`` projects the item whether it is shown or not.
         """
-        expires = expires_at(now, self.ttl)
+        expires = self.expires(now)
         if if_shown and not self._shown(item):
             return []
         copied = {}
@@ -151,6 +153,13 @@ class Rules:
                 copied[name] = serialize_value(storable(value))
         key = tuple(serialize_value(getattr(item, self.names[name])) for name in self.layout.key)
         return self.build(item, key, copied, expires, "item")
+
+    def expires(self, now: datetime) -> int:
+        """``expires_at(now, ttl)``, worked out once per clock: a batch's records share one."""
+        last = self.last_expiry
+        if last[0] is not now:  # the same (immutable) datetime object: the same value
+            last = self.last_expiry = (now, expires_at(now, self.ttl))
+        return last[1]
 
     def project_at(self, image: WireItem, expires: int, path: str) -> list[WireDict]:
         """:meth:`from_image` with the TTL attribute's value (epoch seconds) already computed."""
