@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from dashboard_projection._engine._codec import deserialize_image
+from dashboard_projection._engine._codec import deserialize_image, deserialize_known
 from dashboard_projection._engine._encode import serialize_value
 from dashboard_projection._errors import (
     ItemValidationError,
@@ -165,13 +165,7 @@ class Rules:
         """:meth:`from_image` with the TTL attribute's value (epoch seconds) already computed."""
         if self.shown_image is not None and not self.is_shown(image):
             return []
-        fields = self.fields
-        known = (
-            {name: value for name, value in image.items() if name in fields}
-            if type(image) is dict
-            else image
-        )
-        data = deserialize_image(known, path=path)
+        data = deserialize_known(image, self.fields, path=path)
         check_stored_types(image, self.stored, path)
         item = validate(self.model, data, {"path": path, "view_checks_keys": True})
         if self.shown_model is not None and not _shown_by(self.shown_model, item, path):
