@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -209,11 +209,15 @@ def _decode_map(payload: object) -> dict[str, Any]:
     return _decode_members(payload, ".M.")
 
 
-def _decode_members(members: dict[Any, Any], separator: str) -> dict[str, Any]:
+def _decode_members(
+    members: dict[Any, Any], separator: str, keep: Container[str] | None = None
+) -> dict[str, Any]:
     decoded: dict[str, Any] = {}
     name: Any = ""
     try:
         for name, value in members.items():
+            if keep is not None and name not in keep:
+                continue
             # _decode() inlined, strings and maps short-cut: this loop is the codec's hot path.
             try:
                 (tag,) = value
@@ -300,21 +304,28 @@ def deserialize_image(image: WireItem, *, path: str = "NewImage") -> dict[str, A
         DeserializationError: The image is malformed; the message names the attribute path,
             e.g. ``NewImage.metadata.M.author``.
     """
+    return deserialize_known(image, None, path=path)
+
+
+def deserialize_known(
+    image: WireItem, known: Container[str] | None, *, path: str
+) -> dict[str, Any]:
+    """:func:`deserialize_image` of the attributes named in ``known`` (``None``: all of them).
+
+    The others are not even decoded: a model ignores unknown attributes, so the stream path
+    reads what it needs in one pass, without a filtered copy of the image first.
+    """
     if type(image) is not dict:
         raise DeserializationError(
             f"expected an object of attributes, got {_describe(image)}", path=path
         )
-    return _decoding(_decode_image_members, image, path)
+    return _decoding(_decode_members, image, path, ".", known)
 
 
-def _decode_image_members(image: dict[str, Any]) -> dict[str, Any]:
-    return _decode_members(image, ".")
-
-
-def _decoding(decode: Callable[[Any], _T], value: object, path: str) -> _T:
+def _decoding(decode: Callable[..., _T], value: object, path: str, *args: object) -> _T:
     """Run ``decode``; whatever is wrong with ``value`` becomes one ``DeserializationError``."""
     try:
-        return decode(value)
+        return decode(value, *args)
     except _Malformed as bad:
         raise DeserializationError(bad.reason, path=path + bad.trail) from None
     except RecursionError:  # a JSON tree Python's json module reads, but too deep to walk

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -61,29 +61,6 @@ def attributes_of(op: WriteOp) -> WireItem:
     return op.item if isinstance(op, Put) else op.key
 
 
-def key_of(op: WriteOp, key_attributes: Sequence[str]) -> tuple[Hashable, ...]:
-    """The identity of the item ``op`` touches, as DynamoDB tells items apart.
-
-    Raises:
-        InvalidInputError: The operation lacks a key attribute, or one is not a valid S/N/B.
-    """
-    try:
-        return key_identity(attributes_of(op), key_attributes)
-    except (KeyError, ValueError, TypeError, ArithmeticError, binascii.Error) as exc:
-        raise InvalidInputError(
-            f"expected every operation to carry the key attributes {', '.join(key_attributes)} "
-            f"as S, N or B values ({type(exc).__name__}: {exc})"
-        ) from None
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedOp:
-    """An operation and the position, in the batch, of the record that asked for it."""
-
-    op: WriteOp
-    record_index: int
-
-
 class WritePlan:
     """Puts and deletes keyed by item key; a later op on a key replaces the earlier one.
 
@@ -94,7 +71,8 @@ class WritePlan:
     def __init__(self, key_attributes: Sequence[str]) -> None:
         """Start an empty plan for a table whose primary key is ``key_attributes``."""
         self.key_attributes = tuple(key_attributes)
-        self._ops: dict[tuple[Hashable, ...], PlannedOp] = {}
+        # Plain (op, record index) pairs: a batch plans thousands, each built once.
+        self._ops: dict[tuple[Hashable, ...], tuple[WriteOp, int]] = {}
 
     def add(self, ops: Sequence[WriteOp], record_index: int) -> None:
         """Record one record's ``ops``; each replaces what an earlier op planned for its key.
@@ -102,14 +80,26 @@ class WritePlan:
         Raises:
             InvalidInputError: An op has no valid key; then none of ``ops`` is recorded.
         """
-        keys = [key_of(op, self.key_attributes) for op in ops]
+        key_attributes = self.key_attributes
+        try:  # attributes_of() inlined: thousands of ops per batch, a call less each
+            keys = [
+                key_identity(op.item if isinstance(op, Put) else op.key, key_attributes)
+                for op in ops
+            ]
+        except (KeyError, ValueError, TypeError, ArithmeticError, binascii.Error) as exc:
+            raise InvalidInputError(
+                f"expected every operation to carry the key attributes "
+                f"{', '.join(key_attributes)} as S, N or B values ({type(exc).__name__}: {exc})"
+            ) from None
+        planned = self._ops
         for key, op in zip(keys, ops, strict=True):
-            self._ops[key] = PlannedOp(op, record_index)
+            planned[key] = (op, record_index)
 
     def __len__(self) -> int:
         """The number of distinct keys written or deleted."""
         return len(self._ops)
 
-    def __iter__(self) -> Iterator[PlannedOp]:
-        """The planned operations, one per key."""
-        return iter(self._ops.values())
+    def planned(self) -> tuple[list[WriteOp], list[int]]:
+        """The operations, one per key, and the position of the record that asked for each."""
+        entries = self._ops.values()
+        return [op for op, _ in entries], [index for _, index in entries]

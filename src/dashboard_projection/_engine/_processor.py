@@ -205,19 +205,19 @@ def _deadline(context: LambdaContext | None) -> float | None:
 
 
 def _write(plan: WritePlan, sink: Sink, outcome: _Outcome, deadline: float | None) -> None:
-    planned = list(plan)
-    if not planned:
+    ops, record_indexes = plan.planned()
+    if not ops:
         return
     try:
-        result = sink.write([entry.op for entry in planned], deadline=deadline)
+        result = sink.write(ops, deadline=deadline)
     except Exception:
         # Not attributable to one record: retry from the first record with a write, so that
         # nothing is lost (records before it wrote nothing; a bad one is reported now).
         logger.exception("sink failed; the batch will be retried from its first write")
-        outcome.retry(min(entry.record_index for entry in planned))
+        outcome.retry(min(record_indexes))
         return
     for failure in result.failed:
-        index = planned[failure.index].record_index
+        index = record_indexes[failure.index]
         if failure.error.retryable:
             outcome.retry(index)
         else:

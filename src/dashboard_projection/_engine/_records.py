@@ -65,40 +65,43 @@ def records_of(event: object) -> list[object]:
 def parse_record(raw: object, index: int) -> StreamRecord:
     """Check one raw record's envelope and type it; images are validated later, by the projection.
 
+    Runs once per record of every batch: a ``type() is dict`` test goes before each
+    ``isinstance()`` against an ABC, and error paths are only spelled out on an error.
+
     Raises:
         InvalidInputError: A required envelope field is missing or of the wrong type.
     """
-    where = f"Records[{index}]"
-    if not isinstance(raw, Mapping):
-        raise InvalidInputError("expected a stream record object", path=where)
+    if type(raw) is not dict and not isinstance(raw, Mapping):
+        raise InvalidInputError("expected a stream record object", path=f"Records[{index}]")
     body = raw.get("dynamodb")
-    if not isinstance(body, Mapping):
-        raise InvalidInputError("expected a 'dynamodb' object", path=f"{where}.dynamodb")
+    if type(body) is not dict and not isinstance(body, Mapping):
+        raise InvalidInputError("expected a 'dynamodb' object", path=f"Records[{index}].dynamodb")
     name = raw.get("eventName")
     if name not in _EVENT_NAMES:
         raise InvalidInputError(
-            f"expected INSERT, MODIFY or REMOVE, got {name!r}", path=f"{where}.eventName"
+            f"expected INSERT, MODIFY or REMOVE, got {name!r}", path=f"Records[{index}].eventName"
         )
     sequence = body.get("SequenceNumber")
     if not isinstance(sequence, str) or not sequence:
         raise InvalidInputError(
-            "expected a SequenceNumber string", path=f"{where}.dynamodb.SequenceNumber"
+            "expected a SequenceNumber string", path=f"Records[{index}].dynamodb.SequenceNumber"
         )
-    images = {part: body.get(part) for part in ("Keys", "NewImage", "OldImage")}
-    for part, image in images.items():
+    keys, new_image, old_image = body.get("Keys"), body.get("NewImage"), body.get("OldImage")
+    for part, image in (("Keys", keys), ("NewImage", new_image), ("OldImage", old_image)):
         if image is not None and not isinstance(image, dict):
             raise InvalidInputError(
-                "expected an object of attributes", path=f"{where}.dynamodb.{part}"
+                "expected an object of attributes", path=f"Records[{index}].dynamodb.{part}"
             )
     identity = raw.get("userIdentity")
     return StreamRecord(
-        event_id=str(raw.get("eventID", "")),
-        event_name=name,
-        sequence_number=sequence,
-        keys=images["Keys"] or {},
-        new_image=images["NewImage"],
-        old_image=images["OldImage"],
-        is_ttl_delete=isinstance(identity, Mapping)
+        str(raw.get("eventID", "")),
+        name,
+        sequence,
+        keys or {},
+        new_image,
+        old_image,
+        identity is not None
+        and isinstance(identity, Mapping)
         and identity.get("type") == "Service"
         and identity.get("principalId") == _TTL_PRINCIPAL,
     )

@@ -48,22 +48,35 @@ def _exact_and_storable(value: object) -> object:
     0.265 as a float is 0.26500000000000001243...; DynamoDB keeps 38 significant digits and
     nothing below 1E-130. Text is read as a number here, so that it is checked too.
     """
-    if isinstance(value, float):
-        raise ValueError("expected an exact decimal (Decimal, int or str), not a float")  # noqa: TRY004
     number = value
-    if isinstance(value, str):
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            return value  # pydantic says what is wrong with it
-    if isinstance(number, Decimal) and number.is_finite():
-        digits = len(number.as_tuple().digits)
-        if digits > _SHORT_NUMBER_DIGITS or number.adjusted() < _MIN_ADJUSTED:
+    if type(value) is not Decimal:  # the stream's case first: a decoded score is a Decimal
+        if isinstance(value, float):
+            raise ValueError("expected an exact decimal (Decimal, int or str), not a float")
+        if isinstance(value, str):
             try:
-                serialize_value(number)
-            except SerializationError as exc:
-                raise ValueError(exc.reason) from None
+                number = Decimal(value)
+            except InvalidOperation:
+                return value  # pydantic says what is wrong with it
+    if isinstance(number, Decimal) and number.is_finite() and _long_or_tiny(number):
+        try:
+            serialize_value(number)
+        except SerializationError as exc:
+            raise ValueError(exc.reason) from None
     return number
+
+
+def _long_or_tiny(number: Decimal) -> bool:
+    """More than 20 digits, or below 1E-130: the scores whose storability is worth checking.
+
+    Every digit shows in ``str()``, so a short text settles it without ``as_tuple()`` (which
+    costs several times more).
+    """
+    if number.adjusted() < _MIN_ADJUSTED:
+        return True
+    return (
+        len(str(number)) > _SHORT_NUMBER_DIGITS
+        and len(number.as_tuple().digits) > _SHORT_NUMBER_DIGITS
+    )
 
 
 Score = Annotated[
@@ -74,7 +87,9 @@ Score = Annotated[
 
 
 def _context(info: ValidationInfo) -> Mapping[str, Any]:
-    return info.context if isinstance(info.context, Mapping) else {}
+    context = info.context
+    # type() first: isinstance() against an ABC costs more, on every validation
+    return context if type(context) is dict or isinstance(context, Mapping) else {}
 
 
 class _Model(BaseModel):

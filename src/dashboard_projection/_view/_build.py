@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from dashboard_projection._engine._codec import deserialize_image
+from dashboard_projection._engine._codec import deserialize_image, deserialize_known
 from dashboard_projection._engine._encode import serialize_value
 from dashboard_projection._errors import (
     ItemValidationError,
@@ -74,6 +74,7 @@ class Rules:
         "item_type",
         "key_names",
         "keys_as_stored",
+        "last_expiry",
         "layout",
         "max_members",
         "member_attribute",
@@ -127,12 +128,13 @@ class Rules:
         self.ttl = view.ttl
         self.propagate_removes = view.propagate_removes
         self.item_type = view.item_model or derive_item_type(view, layout)
+        self.last_expiry: tuple[datetime | None, int] = (None, 0)
 
     # --- the two doors ---------------------------------------------------------------------------
 
     def from_image(self, image: WireItem, now: datetime, path: str) -> list[WireDict]:
         """The dashboard items of a stream image; see ``DashboardView.project_image``."""
-        return self.project_at(image, expires_at(now, self.ttl), path)
+        return self.project_at(image, self.expires(now), path)
 
     def from_model(
         self, item: BaseModel, now: datetime, *, if_shown: bool = True
@@ -141,7 +143,7 @@ class Rules:
 
         ``if_shown=False`` projects the item whether it is shown or not.
         """
-        expires = expires_at(now, self.ttl)
+        expires = self.expires(now)
         if if_shown and not self._shown(item):
             return []
         copied = {}
@@ -152,17 +154,18 @@ class Rules:
         key = tuple(serialize_value(getattr(item, self.names[name])) for name in self.layout.key)
         return self.build(item, key, copied, expires, "item")
 
+    def expires(self, now: datetime) -> int:
+        """``expires_at(now, ttl)``, worked out once per clock: a batch's records share one."""
+        last = self.last_expiry
+        if last[0] is not now:  # the same (immutable) datetime object: the same value
+            last = self.last_expiry = (now, expires_at(now, self.ttl))
+        return last[1]
+
     def project_at(self, image: WireItem, expires: int, path: str) -> list[WireDict]:
         """:meth:`from_image` with the TTL attribute's value (epoch seconds) already computed."""
         if self.shown_image is not None and not self.is_shown(image):
             return []
-        fields = self.fields
-        known = (
-            {name: value for name, value in image.items() if name in fields}
-            if type(image) is dict
-            else image
-        )
-        data = deserialize_image(known, path=path)
+        data = deserialize_known(image, self.fields, path=path)
         check_stored_types(image, self.stored, path)
         item = validate(self.model, data, {"path": path, "view_checks_keys": True})
         if self.shown_model is not None and not _shown_by(self.shown_model, item, path):
@@ -209,19 +212,29 @@ class Rules:
     ) -> list[WireDict]:
         """The base item, then one copy per fan-out member in sorted order, as DynamoDB JSON.
 
-        ``copied`` (the copied attributes, a fresh dict) becomes the attributes items share.
+        ``copied`` (the copied attributes, a fresh dict) becomes the attributes items share,
+        and then the base item itself: the copies are taken before the base's own attributes
+        go in, so that a record costs one dict copy less. Error paths (``NewImage.score``) are
+        spelled out only on an error: this runs once per record.
 
         Raises:
             ItemValidationError: A key value is not S/N/B, a key is too long, a member is
                 empty, there are more members than allowed, or the combined value is out of
                 range.
         """
-        instant = self._instant(item, path)
+        layout = self.layout
+        names = self.names
+        instant = instant_of(getattr(item, names[layout.timestamp]), path, layout.timestamp)
         try:
-            suffix = self.layout.key_suffix(instant, tuple(key))
+            suffix = layout.key_suffix(instant, key)
         except ItemValidationError as error:
             raise ItemValidationError(error.reason, path=f"{path}.{error.path}") from None
-        members = self._members(item, path)
+        source = layout.member_source
+        members = (
+            members_of(getattr(item, names[source]) or (), source, self.max_members, path)
+            if source is not None
+            else []
+        )
         prefix = self.member_prefix
         keys = [BASE_PREFIX + suffix[1:]]
         keys += [f"{prefix}{escape(member)}{suffix}" for member in members]
@@ -230,31 +243,20 @@ class Rules:
         shared[PARTITION_KEY] = {"S": instant[:10]}
         shared[self.time_attribute] = {"S": instant}
         shared[TTL_ATTRIBUTE] = {"N": str(expires)}
-        base = shared.copy()  # copy() and stores: cheaper than {**shared, ...} per item
+        copies = []
+        member_attribute = self.member_attribute
+        for position, member in enumerate(members, 1):
+            copy = shared.copy()  # copy() and stores: cheaper than {**shared, ...} per item
+            copy[SORT_KEY] = {"S": keys[position]}
+            copy[member_attribute] = {"S": member}
+            copies.append(copy)
+        base = shared
         base[SORT_KEY] = {"S": keys[0]}
         if self.format is not None:
             combined = self._combined(item, path)
             if combined is not None:
                 base[self.combined_attribute] = {"S": combined}
-        items = [base]
-        member_attribute = self.member_attribute
-        for item_key, member in zip(keys[1:], members, strict=True):
-            copy = shared.copy()
-            copy[SORT_KEY] = {"S": item_key}
-            copy[member_attribute] = {"S": member}
-            items.append(copy)
-        return items
-
-    def _instant(self, item: BaseModel, path: str) -> str:
-        name = self.layout.timestamp
-        return instant_of(getattr(item, self.names[name]), f"{path}.{name}")
-
-    def _members(self, item: BaseModel, path: str) -> list[str]:
-        source = self.layout.member_source
-        if source is None:
-            return []
-        members = getattr(item, self.names[source]) or ()
-        return members_of(members, source, self.max_members, f"{path}.{source}")
+        return [base, *copies]
 
     def _combined(self, item: BaseModel, path: str) -> str | None:
         if self.format is None or self.combined_fields is None:
@@ -264,7 +266,7 @@ class Rules:
         value = getattr(item, self.names[value_name])
         if category is None or value is None:
             return None  # left out of the combined index, as DynamoDB leaves sparse keys
-        return combined_of(self.format, category, value, f"{path}.{value_name}")
+        return combined_of(self.format, category, value, path, value_name)
 
     # --- reading back ----------------------------------------------------------------------------
 

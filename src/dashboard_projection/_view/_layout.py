@@ -17,6 +17,7 @@ the sentiment dashboard's keys come out exactly as before. Numbers are written c
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
 
@@ -50,7 +51,7 @@ class Layout:
         """``<member attribute>#``: what a copy's ``item_key`` starts with."""
         return f"{self.member_attribute}#"
 
-    def key_suffix(self, instant: str, key_values: tuple[AttributeValue, ...]) -> str:
+    def key_suffix(self, instant: str, key_values: Sequence[AttributeValue]) -> str:
         """``#<instant>#<sort key>#<partition key>``: the part every item of a source shares.
 
         Raises:

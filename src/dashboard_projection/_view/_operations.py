@@ -22,7 +22,7 @@ from dashboard_projection._errors import DashboardProjectionError, InvalidInputE
 from dashboard_projection._types import WireItem
 from dashboard_projection._view._build import Rules, WireDict
 from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY, key_text
-from dashboard_projection._view._rules import escape, expires_at
+from dashboard_projection._view._rules import escape
 from dashboard_projection._view._time import utc_instant_of
 
 
@@ -47,7 +47,7 @@ def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteO
         )
     else:
         try:
-            new = rules.project_at(record.new_image, expires_at(now, rules.ttl), "NewImage")
+            new = rules.project_at(record.new_image, rules.expires(now), "NewImage")
         except InvalidInputError as error:
             # The record is rejected, but the item it replaced must not linger on the
             # dashboard: its old items are deleted as if it were no longer shown.
@@ -59,8 +59,10 @@ def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteO
         except InvalidInputError as error:
             error.cleanup = tuple(_deletes(rules, record.old_image, kept=set()))
             raise
-    kept = {_key(item) for item in new}
-    return [*(Put(item) for item in new), *_deletes(rules, record.old_image, kept=kept)]
+    puts: list[WriteOp] = [Put(item) for item in new]
+    if not record.old_image:  # an INSERT: nothing to delete, no keys to compare
+        return puts
+    return puts + _deletes(rules, record.old_image, kept={_key(item) for item in new})
 
 
 def _check_keys(rules: Rules, record: StreamRecord) -> None:

@@ -141,21 +141,28 @@ class NumberFormat:
         Raises:
             InvalidInputError: As :func:`combined_key`.
         """
-        if not isinstance(value, Decimal | int) or isinstance(value, bool):
-            raise InvalidInputError(f"expected a Decimal, got {type(value).__name__}", path="value")
-        if isinstance(value, Decimal) and not value.is_finite():
-            raise InvalidInputError(f"expected a finite number, got {value}", path="value")
+        if type(value) is not Decimal or not value.is_finite():  # a finite Decimal: no more
+            _check_exact(value)
         if not self.low <= value <= self.high:
             raise InvalidInputError(
                 f"expected a number in [{self.low}, {self.high}], got {value}", path="value"
             )
-        rounded = Decimal(value).quantize(self.quantum, ROUND_HALF_UP, _WIDE)
+        exact = value if type(value) is Decimal else Decimal(value)
+        rounded = exact.quantize(self.quantum, ROUND_HALF_UP, _WIDE)
         if rounded > 0:
             text = str(rounded)  # the common case: already fixed-point and full width
             return text if len(text) == self.width else format(rounded, self.spec)
         if rounded == 0:  # "-0.00" included: zero has one spelling
             return format(rounded.copy_abs(), self.spec)
         return "-" + format(self.modulus + rounded, self.spec)
+
+
+def _check_exact(value: object) -> None:
+    """Refuse what :meth:`NumberFormat.encode` cannot round exactly: all but finite numbers."""
+    if not isinstance(value, Decimal | int) or isinstance(value, bool):
+        raise InvalidInputError(f"expected a Decimal, got {type(value).__name__}", path="value")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise InvalidInputError(f"expected a finite number, got {value}", path="value")
 
 
 @cache

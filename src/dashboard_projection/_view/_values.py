@@ -19,28 +19,34 @@ from dashboard_projection._view._rules import NumberFormat, escape
 from dashboard_projection._view._time import utc_instant, utc_instant_of
 
 
-def instant_of(value: object, path: str) -> str:
-    """The fixed-width UTC instant of ISO-8601 text with an offset, or of an aware datetime."""
+def instant_of(value: object, path: str, name: str) -> str:
+    """The fixed-width UTC instant of ISO-8601 text with an offset, or of an aware datetime.
+
+    Errors name ``<path>.<name>``.
+    """
     try:
         if isinstance(value, str):
             return utc_instant_of(value)
         if isinstance(value, datetime) and value.utcoffset() is not None:
             return utc_instant(value)
     except (ValueError, OverflowError) as exc:
-        raise ItemValidationError(str(exc), path=path) from None
+        raise ItemValidationError(str(exc), path=f"{path}.{name}") from None
     raise ItemValidationError(
         f"expected an ISO-8601 instant with an offset, or an aware datetime, got {value!r:.80}",
-        path=path,
+        path=f"{path}.{name}",
     )
 
 
 def members_of(members: Collection[object], source: str, cap: int, path: str) -> list[str]:
-    """The fan-out members, sorted: at most ``cap`` of them, each a non-empty string."""
+    """The fan-out members, sorted: at most ``cap`` of them, each a non-empty string.
+
+    Errors name ``<path>.<source>``.
+    """
     if len(members) > cap:
         raise ItemValidationError(
             f"{source} has {len(members)} members; at most {cap} allowed "
             "(each member is one more dashboard item to write)",
-            path=path,
+            path=f"{path}.{source}",
         )
     try:
         "".join(members)  # type: ignore[arg-type]  # every member a str, checked in C
@@ -49,17 +55,20 @@ def members_of(members: Collection[object], source: str, cap: int, path: str) ->
         valid = False
     if not valid:
         raise ItemValidationError(
-            "expected non-empty strings: each member is a key of the fan-out index", path=path
+            "expected non-empty strings: each member is a key of the fan-out index",
+            path=f"{path}.{source}",
         )
     return sorted(cast("Collection[str]", members))  # all strings, checked above
 
 
-def combined_of(fmt: NumberFormat, category: str, value: Decimal | int, path: str) -> str:
-    """``<escaped category>#<value at the format's fixed width>``."""
+def combined_of(
+    fmt: NumberFormat, category: str, value: Decimal | int, path: str, name: str
+) -> str:
+    """``<escaped category>#<value at the format's fixed width>``; errors name ``<path>.<name>``."""
     try:
         return f"{escape(category)}#{fmt.encode(value)}"
     except InvalidInputError as error:
-        raise ItemValidationError(error.reason, path=path) from None
+        raise ItemValidationError(error.reason, path=f"{path}.{name}") from None
 
 
 def text_of(value: object) -> str | None:
