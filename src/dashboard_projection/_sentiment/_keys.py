@@ -20,21 +20,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY
-from dashboard_projection._view._rules import escape
+from dashboard_projection._view._layout import PARTITION_KEY, SORT_KEY
 
-TAG_PREFIX = "tag#"
 KEY_ATTRIBUTES = (PARTITION_KEY, SORT_KEY)
 
 
 def base_item_key(instant: str, ingested_at: str, source_id: str) -> str:
     """Sort key of a source item's base item (``instant`` from ``utc_instant``)."""
-    return f"{BASE_PREFIX}{instant}#{ingested_at}#{source_id}"
+    return _item_keys(instant, ingested_at, source_id, ())[0]
 
 
 def tag_item_key(tag: str, instant: str, ingested_at: str, source_id: str) -> str:
     """Sort key of a source item's copy for ``tag``; ``tag#<tag>#`` prefixes a day+tag query."""
-    return f"{TAG_PREFIX}{escape(tag)}#{instant}#{ingested_at}#{source_id}"
+    return _item_keys(instant, ingested_at, source_id, (tag,))[1]
+
+
+def _item_keys(instant: str, ingested_at: str, source_id: str, tags: tuple[str, ...]) -> list[str]:
+    """The sentiment view's own keys: its layout builds them, as for every view."""
+    from dashboard_projection._sentiment._view import sentiment_view  # noqa: PLC0415 - a cycle
+
+    layout = sentiment_view().layout
+    suffix = layout.key_suffix(instant, ({"S": source_id}, {"S": ingested_at}))
+    return layout.item_keys(suffix, tags)
 
 
 def dashboard_table_spec(

@@ -27,7 +27,6 @@ from dashboard_projection._errors import (
 from dashboard_projection._types import AttributeValue, WireItem
 from dashboard_projection._view._item_type import derive_item_type
 from dashboard_projection._view._layout import (
-    BASE_PREFIX,
     PARTITION_KEY,
     SORT_KEY,
     TTL_ATTRIBUTE,
@@ -35,7 +34,7 @@ from dashboard_projection._view._layout import (
     check_key_sizes,
 )
 from dashboard_projection._view._parts import ShownWhen
-from dashboard_projection._view._rules import escape, expires_at
+from dashboard_projection._view._rules import expires_at
 from dashboard_projection._view._validation import (
     check_stored_types,
     field_names,
@@ -78,7 +77,6 @@ class Rules:
         "layout",
         "max_members",
         "member_attribute",
-        "member_prefix",
         "model",
         "names",
         "propagate_removes",
@@ -95,7 +93,6 @@ class Rules:
         self.layout = layout
         self.time_attribute = layout.time_attribute
         self.member_attribute = layout.member_attribute or ""
-        self.member_prefix = layout.member_prefix
         self.combined_attribute = layout.combined_attribute or ""
         self.model = view.model
         self.fields = field_names(view.model)
@@ -235,9 +232,7 @@ class Rules:
             if source is not None
             else []
         )
-        prefix = self.member_prefix
-        keys = [BASE_PREFIX + suffix[1:]]
-        keys += [f"{prefix}{escape(member)}{suffix}" for member in members]
+        keys = layout.item_keys(suffix, members)
         check_key_sizes(keys, path)
         shared = copied  # the caller's fresh dict: the attributes every item shares
         shared[PARTITION_KEY] = {"S": instant[:10]}

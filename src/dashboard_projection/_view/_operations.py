@@ -21,8 +21,7 @@ from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 from dashboard_projection._types import WireItem
 from dashboard_projection._view._build import Rules, WireDict
-from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY, key_text
-from dashboard_projection._view._rules import escape
+from dashboard_projection._view._layout import PARTITION_KEY, SORT_KEY, key_text
 from dashboard_projection._view._time import utc_instant_of
 
 
@@ -140,8 +139,7 @@ def _stored_keys(rules: Rules, image: WireItem) -> list[tuple[str, str]] | None:
         suffix = layout.key_suffix(instant, tuple(image[name] for name in layout.key))
         source = layout.member_source
         members = sorted(set(image[source]["SS"])) if source and source in image else []
-        keys = [BASE_PREFIX + suffix[1:]]
-        keys += [f"{rules.member_prefix}{escape(member)}{suffix}" for member in members]
+        keys = layout.item_keys(suffix, members)
     except (KeyError, TypeError, ValueError, AttributeError, DashboardProjectionError):
         return None
     day = instant[:10]
