@@ -32,12 +32,14 @@ from dashboard_projection._view._layout import (
     TTL_ATTRIBUTE,
     Layout,
     check_key_sizes,
+    copied_names,
 )
 from dashboard_projection._view._parts import ShownWhen
 from dashboard_projection._view._rules import expires_at
 from dashboard_projection._view._validation import (
     check_stored_types,
     field_names,
+    fields_by_stored_name,
     kept_as_stored,
     stored_types,
     validate,
@@ -98,8 +100,10 @@ class Rules:
         self.fields = field_names(view.model)
         self.stored = stored_types(view.model)
         # Stored attribute name → the model's field name (they differ where a field has an alias)
-        self.names = {info.alias or name: name for name, info in view.model.model_fields.items()}
-        self.copied = tuple(dict.fromkeys((*view.key, view.timestamp, *view.copy)))
+        self.names = {
+            stored: name for stored, (name, _) in fields_by_stored_name(view.model).items()
+        }
+        self.copied = copied_names(view)
         # (name, whether its declared type is always stored as it goes to the table)
         self.copied_as_stored = tuple(
             (name, self.stored.get(name) in _AS_STORED) for name in self.copied

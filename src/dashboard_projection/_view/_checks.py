@@ -14,10 +14,18 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from dashboard_projection._errors import ConfigurationError
-from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from dashboard_projection._view._layout import (
+    BASE_PREFIX,
+    PARTITION_KEY,
+    SORT_KEY,
+    TTL_ATTRIBUTE,
+    copied_names,
+    time_attribute_of,
+)
 from dashboard_projection._view._parts import CombinedKey, FanOut, ShownWhen
 from dashboard_projection._view._validation import (
     field_names,
+    fields_by_stored_name,
     key_tag,
     literal_values,
     stored_types,
@@ -85,7 +93,7 @@ def _check_ttl(ttl: object) -> None:
 
 
 def _field(model: type[BaseModel], name: str) -> FieldInfo:
-    return next(info for field, info in model.model_fields.items() if (info.alias or field) == name)
+    return fields_by_stored_name(model)[name][1]
 
 
 def _check_key_field(model: type[BaseModel], name: str) -> None:
@@ -139,7 +147,7 @@ def _check_copy(view: DashboardView[Any, Any], known: Callable[..., None]) -> tu
         raise ConfigurationError(f"copy must be a tuple of attribute names, got {view.copy!r}")
     for name in view.copy:
         known(name, "copy")
-    return tuple(dict.fromkeys((*view.key, view.timestamp, *view.copy)))
+    return copied_names(view)
 
 
 def _check_fan_out(
@@ -195,7 +203,7 @@ def _check_names(
         PARTITION_KEY: "the partition key",
         SORT_KEY: "the sort key",
         TTL_ATTRIBUTE: "the TTL attribute",
-        f"{view.timestamp}_utc": "the UTC instant",
+        time_attribute_of(view.timestamp): "the UTC instant",
     }
     for name in copied:
         if name in attributes:

@@ -26,6 +26,7 @@ from dashboard_projection._view._layout import (
     PARTITION_KEY,
     SORT_KEY,
     Layout,
+    time_attribute_of,
 )
 from dashboard_projection._view._operations import operations
 from dashboard_projection._view._parts import CombinedKey, FanOut, ShownWhen
@@ -237,7 +238,7 @@ def _layout(view: DashboardView[Any, Any]) -> Layout:
     return Layout(
         key=view.key,
         timestamp=view.timestamp,
-        time_attribute=f"{view.timestamp}_utc",
+        time_attribute=time_attribute_of(view.timestamp),
         member_source=view.fan_out.source if view.fan_out else None,
         member_attribute=view.fan_out.attribute if view.fan_out else None,
         member_index=view.fan_out.index_name if view.fan_out else None,

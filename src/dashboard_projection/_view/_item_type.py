@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from dashboard_projection._view._layout import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, Layout
+from dashboard_projection._view._layout import (
+    PARTITION_KEY,
+    SORT_KEY,
+    TTL_ATTRIBUTE,
+    Layout,
+    copied_names,
+)
+from dashboard_projection._view._validation import fields_by_stored_name
 
 if TYPE_CHECKING:
     from dashboard_projection._view._declaration import DashboardView
@@ -14,16 +21,15 @@ if TYPE_CHECKING:
 
 def derive_item_type(view: DashboardView[Any, Any], layout: Layout) -> type[BaseModel]:
     """A frozen pydantic model of the view's dashboard items, from the user's own field types."""
-    fields = view.model.model_fields
-    by_stored = {info.alias or name: info for name, info in fields.items()}
+    by_stored = {name: info for name, (_, info) in fields_by_stored_name(view.model).items()}
     definitions: dict[str, Any] = {
         PARTITION_KEY: (str, ...),
         SORT_KEY: (str, ...),
         layout.time_attribute: (str, ...),
         TTL_ATTRIBUTE: (int, ...),
     }
-    for name in dict.fromkeys((*view.key, view.timestamp, *view.copy)):
-        annotation = by_stored[name].annotation
+    for name in copied_names(view):
+        annotation: Any = by_stored[name].annotation
         required = name in view.key or name == view.timestamp
         definitions[name] = (annotation, ...) if required else (annotation | None, None)
     for derived in (layout.member_attribute, layout.combined_attribute):

@@ -20,17 +20,31 @@ import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._errors import ItemValidationError
 from dashboard_projection._types import AttributeValue
 from dashboard_projection._view._rules import escape
 
+if TYPE_CHECKING:
+    from dashboard_projection._view._declaration import DashboardView
+
 PARTITION_KEY = "day_partition"
 SORT_KEY = "item_key"
 TTL_ATTRIBUTE = "expires_at"
 BASE_PREFIX = "base#"
 _EXACT = Context(prec=80)  # normalize() rounds to its context; DynamoDB keeps 38 digits
+
+
+def time_attribute_of(timestamp: str) -> str:
+    """``<timestamp>_utc``: the attribute that holds the UTC instant of ``timestamp``."""
+    return f"{timestamp}_utc"
+
+
+def copied_names(view: DashboardView[Any, Any]) -> tuple[str, ...]:
+    """What every dashboard item carries as stored: the key, the timestamp, then ``copy``."""
+    return tuple(dict.fromkeys((*view.key, view.timestamp, *view.copy)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from pydantic import (
     ValidationError,
     WrapValidator,
 )
+from pydantic.fields import FieldInfo
 
 from dashboard_projection._errors import DashboardProjectionError, ItemValidationError
 from dashboard_projection._types import WireItem
@@ -154,7 +155,7 @@ def kept_as_stored(model: type[BaseModel], names: Iterable[str]) -> bool:
     decorators = model.__pydantic_decorators__
     if any(d.info.mode in ("before", "wrap") for d in decorators.model_validators.values()):
         return False
-    by_stored = {info.alias or name: (name, info) for name, info in model.model_fields.items()}
+    by_stored = fields_by_stored_name(model)
     fields = {by_stored[name][0] for name in names if name in by_stored}
     for validator in decorators.field_validators.values():
         if "*" in validator.info.fields or fields & set(validator.info.fields):
@@ -192,9 +193,18 @@ def check_stored_types(image: WireItem, expected: Mapping[str, str], path: str) 
             )
 
 
+def fields_by_stored_name(model: type[BaseModel]) -> dict[str, tuple[str, FieldInfo]]:
+    """Each attribute a model reads → the field's name and info.
+
+    The attribute is the field's alias where it has one, else its name: the table's names are
+    the aliases, the model's attributes the names.
+    """
+    return {info.alias or name: (name, info) for name, info in model.model_fields.items()}
+
+
 def field_names(model: type[BaseModel]) -> frozenset[str]:
     """The attribute names a model reads: its fields' aliases where set, else their names."""
-    return frozenset(info.alias or name for name, info in model.model_fields.items())
+    return frozenset(fields_by_stored_name(model))
 
 
 def validate(model: type[BaseModel], data: dict[str, Any], context: dict[str, Any]) -> Any:  # noqa: ANN401 - the user's model

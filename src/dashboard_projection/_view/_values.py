@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from dashboard_projection._errors import InvalidInputError, ItemValidationError
 from dashboard_projection._view._rules import NumberFormat, escape
 from dashboard_projection._view._time import utc_instant, utc_instant_of
+from dashboard_projection._view._validation import fields_by_stored_name
 
 
 def instant_of(value: object, path: str, name: str) -> str:
@@ -80,10 +81,10 @@ def text_of(value: object) -> str | None:
 
 def default_text(model: type[BaseModel], name: str) -> str | None:
     """The default of the field stored as ``name``, as text (``None`` when it is required)."""
-    for field, info in model.model_fields.items():
-        if (info.alias or field) == name and not info.is_required():
-            return text_of(info.get_default(call_default_factory=True))
-    return None
+    found = fields_by_stored_name(model).get(name)
+    if found is None or found[1].is_required():
+        return None
+    return text_of(found[1].get_default(call_default_factory=True))
 
 
 def storable(value: object) -> object:

@@ -23,6 +23,7 @@ from dashboard_projection._engine._plan import key_identity
 from dashboard_projection._sentiment._models import PrimaryItem
 from dashboard_projection._view._declaration import DashboardView
 from dashboard_projection._view._parts import ShownWhen
+from dashboard_projection._view._validation import fields_by_stored_name
 from dashboard_projection.testing._fields import field_drawer, maybe, strip_none, wire
 from dashboard_projection.testing._keys import KeyRoom, fitted_keys
 from dashboard_projection.testing._malformed import view_kinds
@@ -117,7 +118,7 @@ class ViewSchema:
     ) -> None:
         """Compile a drawer per attribute, once: drawing then builds no strategy."""
         self.view, self.layout = view, view.layout
-        infos = {info.alias or name: info for name, info in view.model.model_fields.items()}
+        infos = {name: info for name, (_, info) in fields_by_stored_name(view.model).items()}
         for name, strategy in fields.items():
             if name not in infos or not isinstance(strategy, st.SearchStrategy):
                 raise InvalidArgument(
@@ -139,9 +140,9 @@ class ViewSchema:
                 drawers[name] = self._special(name, info) or field_drawer(info, where)
         if self.shown is not None and self.shown.attribute not in fields:
             shown = st.sampled_from([*sorted(self.shown.values), _HIDDEN])
-            info = infos.get(self.shown.attribute)
-            nullable = info is not None and strip_none(info.annotation)[1]
-            omittable = info is None or not info.is_required()
+            shown_info = infos.get(self.shown.attribute)
+            nullable = shown_info is not None and strip_none(shown_info.annotation)[1]
+            omittable = shown_info is None or not shown_info.is_required()
             core: Drawer = lambda draw: {"S": draw(shown)}  # noqa: E731
             drawers[self.shown.attribute] = maybe(core, nullable, omittable=omittable)
         self.room = KeyRoom(view, infos, self.overridden)
