@@ -15,6 +15,7 @@ stream applied in order without conflicts: one ``TransactWriteItems`` call per u
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,13 +31,18 @@ TRANSACTION_FACTOR = 2
 
 
 class RecordingClient:
-    """Accepts every transaction; keeps the write units each would cost."""
+    """Accepts every transaction; keeps the write units each would cost.
+
+    The writer calls it from several threads: the totals are added up under a lock.
+    """
 
     def __init__(self) -> None:
         self.wcu = 0
         self.actions = 0
+        self._lock = threading.Lock()
 
     def transact_write_items(self, **kwargs: Any) -> Mapping[str, Any]:  # noqa: ANN401 - boto3 kwargs
+        wcu = 0
         for action in kwargs["TransactItems"]:
             ((kind, body),) = action.items()
             if kind == "Put":
@@ -44,8 +50,10 @@ class RecordingClient:
             else:
                 names, values = body["ExpressionAttributeNames"], body["ExpressionAttributeValues"]
                 item = {**body["Key"], **{names[n]: values[":" + n[1:]] for n in names}}
-            self.wcu += TRANSACTION_FACTOR * math.ceil(item_size(item) / KB)
-            self.actions += 1
+            wcu += TRANSACTION_FACTOR * math.ceil(item_size(item) / KB)
+        with self._lock:
+            self.wcu += wcu
+            self.actions += len(kwargs["TransactItems"])
         return {}
 
 
