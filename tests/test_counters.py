@@ -31,6 +31,7 @@ from dashboard_projection import (
     process_stream_event,
     sentiment_view,
 )
+from dashboard_projection._cli._recount import _days_kept
 from dashboard_projection._counters._declaration import Contribution, Counters, add
 from dashboard_projection._counters._items import sequence_key, transaction
 from dashboard_projection._counters._reader import as_totals, totals_of
@@ -42,6 +43,7 @@ from transactions import TransactionalTable
 
 NOW = datetime(2025, 11, 16, 15, tzinfo=UTC)
 SAMPLE = "src/dashboard_projection/samples/sample_event.json"
+KEY = ("day_partition", "item_key")
 
 
 def epoch_now() -> int:
@@ -70,6 +72,7 @@ def run(event: dict[str, Any], writer: CounterWriter) -> object:
     [
         ({"by": ("status",)}, "does not copy"),
         ({"sums": ("score", "score")}, "distinct"),
+        ({"sums": ("sentiment",)}, "only numbers can be summed"),
         ({"shards": 0}, "shards must be in"),
         ({"shards": True}, "whole number"),
         ({"retention": timedelta(0)}, "positive"),
@@ -92,7 +95,7 @@ def test_a_fan_out_too_wide_for_one_transaction_is_refused() -> None:
 def test_per_member_needs_a_fan_out() -> None:
     view = sentiment_view()
     plain = DashboardView(model=view.model, key=view.key, timestamp=view.timestamp, copy=("score",))
-    with pytest.raises(ConfigurationError, match="fan_out"):
+    with pytest.raises(ConfigurationError, match="give per_member=False"):
         Counters(view=plain)
     assert Counters(view=plain, per_member=False).dimensions == ("*",)
 
@@ -460,3 +463,44 @@ def test_a_record_whose_dashboard_write_was_refused_is_not_counted() -> None:
     totals = totals_of(writer.counters, table.items.values())
     assert totals == writer.counters.contribution(sink.items())
     assert not any("reddit" in pk for pk, _ in table.items), "no marker for the refused item"
+
+
+def test_counters_of_another_view_are_refused_before_any_write() -> None:
+    sink = InMemorySink(orders.key_attributes)
+    writer = CounterWriter(sentiment_counters(), "c", client=TransactionalTable())
+    with pytest.raises(ConfigurationError, match="count another view"):
+        process_stream_event(many_orders(1), sink, projection=orders, counters=writer, now=NOW)
+    orders_writer = CounterWriter(ORDER_COUNTERS, "c", client=TransactionalTable())
+    with pytest.raises(ConfigurationError, match="count another view"):  # the default view
+        process_stream_event(sample_event(), InMemorySink(KEY), counters=orders_writer, now=NOW)
+    assert not sink.items()
+
+
+def test_a_declaration_where_its_writer_belongs_says_what_to_write() -> None:
+    with pytest.raises(ConfigurationError, match=r"CounterWriter\(counters, table_name\)"):
+        process_stream_event(
+            sample_event(),
+            InMemorySink(KEY),
+            counters=sentiment_counters(),  # type: ignore[arg-type]
+            now=NOW,
+        )
+
+
+def test_the_default_view_takes_counters_of_the_same_view() -> None:
+    table = TransactionalTable()
+    writer = CounterWriter(sentiment_counters(), "c", client=table)
+    sink = InMemorySink(KEY)
+    assert process_stream_event(sample_event(), sink, counters=writer, now=NOW, metrics=False) == {
+        "batchItemFailures": []
+    }
+    assert totals_of(writer.counters, table.items.values()) == writer.counters.contribution(
+        sink.items()
+    )
+
+
+@pytest.mark.parametrize(
+    ("ttl", "days"),
+    [(timedelta(hours=12), 1), (timedelta(days=1), 1), (timedelta(hours=36), 2), (timedelta(7), 7)],
+)
+def test_recount_by_default_covers_the_days_a_ttl_keeps(ttl: timedelta, days: int) -> None:
+    assert _days_kept(ttl) == days

@@ -15,15 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
+from orders import orders
 
 from dashboard_projection import DynamoDBSink, process_stream_event
 from dashboard_projection.__main__ import main
+from dashboard_projection._counters._declaration import Counters
 from dashboard_projection._counters._items import digest, encode_contribution
 from dashboard_projection._counters._reader import as_totals
 from dashboard_projection._counters._writer import CounterWriter
 from dashboard_projection._engine._signed_call import SignedWrites
 from dashboard_projection._sentiment._counters import sentiment_counters
 from servers import create_view_table, fault_proxy, make_client
+from test_view_orders import order, record
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from dashboard_projection import BatchResponse
-    from dashboard_projection._counters._declaration import Contribution, Counters
+    from dashboard_projection._counters._declaration import Contribution
 
 pytestmark = pytest.mark.integration
 
@@ -197,10 +200,10 @@ def test_recount_reports_drift_and_fix_repairs_markers_and_counters(
         "2025-11-17#tag#AI: counted count=6 sum_score=0.265, recounted count=1 sum_score=0.265"
         in out
     )
-    assert "1 counters differ from the dashboard" in err
+    assert "1 counter differs from the dashboard" in err
     code, out, _ = recount_main(tables, "--fix")
     assert code == 0
-    assert "repaired 1 counters" in out
+    assert "repaired 1 counter, " in out
     assert recount_main(tables)[0] == 0
     # The stream goes on from the repaired state: the MODIFY's deltas land on true markers.
     assert tables.run(records, writer) == {"batchItemFailures": []}
@@ -233,3 +236,24 @@ def test_the_signed_transaction_is_the_clients_own(tables: Tables) -> None:
     assert mine["Error"]["Code"] == theirs["Error"]["Code"] == "TransactionCanceledException"
     assert mine["CancellationReasons"] == theirs["CancellationReasons"]
     assert mine["CancellationReasons"][0]["Item"]["n"] == {"N": "1"}
+
+
+def test_recount_with_the_declaration_of_another_table_is_one_line_and_exit_code_2(
+    moto_endpoint: str,
+) -> None:
+    tables = Tables(make_client(moto_endpoint), ORDER_COUNTERS)
+    assert tables.run([record("INSERT", 1, order())], tables.writer()) == {"batchItemFailures": []}
+    code, out, err = recount_main(tables)  # no --counters: the sentiment dashboard's
+    assert code == 2
+    assert not out
+    (line,) = err.splitlines()
+    assert "have no source_id" in line
+    assert "Traceback" not in err
+    code, out, _ = recount_main(tables, "--counters", "test_counters_dynamodb:ORDER_COUNTERS")
+    assert (code, out.splitlines()[-1]) == (
+        0,
+        "4 counters agree with the dashboard, 2025-11-16 to 2025-11-17",
+    )
+
+
+ORDER_COUNTERS = Counters(view=orders, by=("status",), sums=("total",))

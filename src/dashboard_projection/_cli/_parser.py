@@ -75,7 +75,8 @@ def _command(
         "--now",
         type=instant,
         metavar="INSTANT",
-        help="the clock for TTLs (expires_at), an ISO-8601 instant with offset (default: now)",
+        help="the clock (TTLs' expires_at; today, for recount's default days), an ISO-8601 "
+        "instant with offset (default: now)",
     )
     return command
 
@@ -214,14 +215,16 @@ def _recount(commands: _Commands[argparse.ArgumentParser]) -> None:
         "recompute the counters from the dashboard table; report drift, --fix it",
         "Read a range of days of the counters table and of the dashboard table, recompute each "
         "counter from the dashboard items, print every counter that differs; with --fix, "
-        "rewrite those days' markers and counters (pause the stream first).",
+        "rewrite the markers and counters of every day of the range from the dashboard items "
+        "(pause the stream first).",
     )
     recount.add_argument("--table", metavar="D", required=True, help="the dashboard table")
     recount.add_argument("--counters-table", metavar="C", required=True, help="the counters table")
     recount.add_argument(
         "--counters",
         metavar="MODULE:ATTR",
-        help="the Counters declaration (default: the sentiment dashboard's)",
+        help="the Counters declaration, e.g. orders:order_counters (default: the sentiment "
+        "dashboard's)",
     )
     recount.add_argument(
         "--from",
@@ -233,7 +236,11 @@ def _recount(commands: _Commands[argparse.ArgumentParser]) -> None:
     recount.add_argument(
         "--to", dest="last", type=_day, metavar="DAY", help="last UTC day (default: today)"
     )
-    recount.add_argument("--fix", action="store_true", help="repair the days that drifted")
+    recount.add_argument(
+        "--fix",
+        action="store_true",
+        help="on drift, rewrite every day of the range from the dashboard",
+    )
     _add_endpoint(recount)
 
 

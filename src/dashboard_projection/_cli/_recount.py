@@ -6,11 +6,12 @@ Exit 0 when the counters agree with the dashboard (or were repaired), 1 when som
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from dashboard_projection._cli._aws import connect, require_table
-from dashboard_projection._cli._console import say
+from dashboard_projection._cli._console import counted, note, say
 from dashboard_projection._cli._errors import FAILURE, CliError
 from dashboard_projection._cli._view import load_counters
 from dashboard_projection._counters._recount import Drift, recount, repair
@@ -30,7 +31,7 @@ def command(args: argparse.Namespace) -> int:
     today = now.date()
     # By default the days whose dashboard items may all still be there (see the module).
     last: date = args.last or today
-    first: date = args.first or last - timedelta(days=counters.view.ttl.days - 1)
+    first: date = args.first or last - timedelta(days=_days_kept(counters.view.ttl) - 1)
     if last < first:
         raise CliError(f"--from {first} is after --to {last}")
     found = recount(
@@ -45,17 +46,27 @@ def command(args: argparse.Namespace) -> int:
         say(_line(counters.sums, drifted))
     span = f"{first.isoformat()} to {last.isoformat()}"
     if not found.drifts:
-        say(f"{len(found.recounted)} counters agree with the dashboard, {span}")
+        if not found.dashboard and not found.counted:
+            note(f"nothing to recount, {span}: no dashboard items and no counters on those days")
+        agree = "agrees" if len(found.recounted) == 1 else "agree"
+        say(f"{counted(len(found.recounted), 'counter')} {agree} with the dashboard, {span}")
         return 0
+    how_many = counted(len(found.drifts), "counter")
     if not args.fix:
+        differ = "differs" if len(found.drifts) == 1 else "differ"
         raise CliError(
-            f"{len(found.drifts)} counters differ from the dashboard, {span}: rerun with --fix",
+            f"{how_many} {differ} from the dashboard, {span}: rerun with --fix",
             where=args.counters_table,
             exit_code=FAILURE,
         )
     written = repair(counters, aws.dynamodb, args.counters_table, found, now=now)
-    say(f"repaired {len(found.drifts)} counters, {span}: {written} items written or deleted")
+    say(f"repaired {how_many}, {span}: {counted(written, 'item')} written or deleted")
     return 0
+
+
+def _days_kept(ttl: timedelta) -> int:
+    """Days whose dashboard items may all still be there: the TTL in days, rounded up."""
+    return max(math.ceil(ttl / timedelta(days=1)), 1)
 
 
 def _line(sums: tuple[str, ...], drifted: Drift) -> str:

@@ -23,6 +23,7 @@ from dashboard_projection._view._declaration import DashboardView
 from dashboard_projection._view._layout import BASE_PREFIX, PARTITION_KEY, SORT_KEY
 from dashboard_projection._view._queries import pages
 from dashboard_projection._view._rules import escape
+from dashboard_projection._view._validation import stored_types
 
 if TYPE_CHECKING:
     from dashboard_projection._counters._reader import CounterTotal
@@ -52,8 +53,9 @@ class Counters:
         sums: Numeric attributes summed on every counter (copied to the dashboard too); an
             item without one adds 0.
         per_member: Count each fan-out member per day (``tag`` counters); needs a fan-out.
-        shards: Each counter is split into this many items, the shard picked by a hash of the
-            source item's key, so parallel batches rarely touch the same item; readers sum them.
+        shards: Each counter is split into this many items, and readers sum them. A batch's
+            transactions go out at once, each to a shard of its own (from a random first one),
+            so that they do not conflict; with 1, they go one after the other.
         retention: How long a day's counters (and a source item's marker) live after the end
             of that day (the ``expires_at`` TTL attribute); ``None``: they never expire.
     """
@@ -73,7 +75,10 @@ class Counters:
         self._check_names()
         member = self.view.layout.member_attribute
         if self.per_member and member is None:
-            raise ConfigurationError("per_member=True needs a view with a fan_out")
+            raise ConfigurationError(
+                "per_member=True (the default) needs a view with a fan_out: give "
+                "per_member=False to count this view"
+            )
         if isinstance(self.shards, bool) or not isinstance(self.shards, int):
             raise ConfigurationError(f"shards must be a whole number, got {self.shards!r}")
         if not 1 <= self.shards <= MAX_SHARDS:
@@ -89,11 +94,13 @@ class Counters:
             raise ConfigurationError(
                 f"a record may touch {self.max_actions} items (its marker, and the old and new "
                 f"day total, by values and members); a transaction takes "
-                f"{MAX_TRANSACTION_ACTIONS}: lower the fan-out's max_members"
+                f"{MAX_TRANSACTION_ACTIONS}: lower the fan-out's max_members, count fewer by "
+                "attributes, or give per_member=False"
             )
 
     def _check_names(self) -> None:
         copied = set(self.view.copy)
+        stored = stored_types(self.view.model)
         for role, names in (("by", self.by), ("sums", self.sums)):
             if not isinstance(names, tuple) or len(set(names)) != len(names):
                 raise ConfigurationError(f"{role} must be a tuple of distinct names, got {names!r}")
@@ -102,6 +109,11 @@ class Counters:
                     raise ConfigurationError(
                         f"{role} names {name!r}, which the view does not copy to its dashboard "
                         f"items (copy={self.view.copy!r}): counters are recounted from those"
+                    )
+                if role == "sums" and stored.get(name) != "N":
+                    raise ConfigurationError(
+                        f"sums names {name!r}, which {self.view.model.__name__} does not declare "
+                        "as a number (int or Decimal, stored as N): only numbers can be summed"
                     )
 
     @property

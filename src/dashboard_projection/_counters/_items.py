@@ -78,7 +78,8 @@ def source_of(counters: Counters, keys: WireItem) -> str:
         text = "#".join(escape(key_text(keys[name], name)) for name in names)
     except KeyError as missing:
         raise InvalidInputError(
-            "a key attribute of the primary table is missing", path=f"dynamodb.Keys.{missing}"
+            "a key attribute of the primary table is missing",
+            path=f"dynamodb.Keys.{missing.args[0]}",
         ) from None
     if len(text.encode("utf-8", "surrogatepass")) > _MAX_SOURCE_BYTES:
         return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -38,6 +38,7 @@ from dashboard_projection._counters._items import (
     source_of,
 )
 from dashboard_projection._counters._reader import day_queries, days_of, totals_of
+from dashboard_projection._errors import ConfigurationError
 from dashboard_projection._types import WireItem
 from dashboard_projection._view._layout import PARTITION_KEY
 from dashboard_projection._view._queries import pages
@@ -75,6 +76,8 @@ class Recount:
     """A recount of the days ``first`` to ``last``.
 
     Attributes:
+        first: The first day recounted (UTC).
+        last: The last day recounted, included.
         drifts: The counters that differ from the dashboard; empty when all agree.
         counted: The counters table's totals (shards summed).
         recounted: The totals the dashboard items imply.
@@ -102,10 +105,13 @@ def recount(  # noqa: PLR0913 - the two tables and the range, by name
 
     Raises:
         InvalidInputError: ``last`` is before ``first``.
+        ConfigurationError: The dashboard table's items are not the view's (they lack its key
+            attributes): the counters were declared over another view.
     """
     counted = totals_of(counters, pages(client, day_queries(counters_table, first, last)))
     queries = day_queries(dashboard_table, first, last, key=PARTITION_KEY, prefix="")
     dashboard = list(pages(client, queries))
+    _check_items_are_the_views(counters, dashboard_table, dashboard)
     recounted = counters.contribution(dashboard)
     return Recount(first, last, drift(counters, counted, recounted), counted, recounted, dashboard)
 
@@ -113,9 +119,11 @@ def recount(  # noqa: PLR0913 - the two tables and the range, by name
 def repair(
     counters: Counters, client: RepairClient, table_name: str, found: Recount, *, now: datetime
 ) -> int:
-    """Rewrite the markers and counter shards of ``found``'s days from its dashboard items.
+    """Rewrite the markers and counter shards of every day ``found`` recounted.
 
-    ``now`` is the clock of the markers' expiry (with a ``retention``), as the writer's.
+    Every day, not only those whose counters drifted: a marker can be wrong while its counters
+    are right, and the stream's next record of its item would then apply wrong deltas. ``now``
+    is the clock of the markers' expiry (with a ``retention``), as the writer's.
 
     Returns:
         How many items were written or deleted.
@@ -123,9 +131,8 @@ def repair(
     days = {day.isoformat() for day in days_of(found.first, found.last)}
     by_source: dict[str, list[WireItem]] = defaultdict(list)
     for item in found.dashboard:
-        by_source[source_of(counters, {name: item[name] for name in counters.view.key})].append(
-            item
-        )
+        keys = {name: item[name] for name in counters.view.key}
+        by_source[source_of(counters, keys)].append(item)
     markers = _markers_touching(client, table_name, days)
     writes = 0
     shards: Contribution = {}
@@ -144,6 +151,17 @@ def repair(
             writes += 1
     writes += _rewrite_counters(counters, client, table_name, days, shards)
     return writes
+
+
+def _check_items_are_the_views(counters: Counters, table_name: str, items: list[WireItem]) -> None:
+    for item in items:
+        missing = [name for name in counters.view.key if name not in item]
+        if missing:
+            raise ConfigurationError(
+                f"the items of {table_name!r} have no {', '.join(missing)}: they are not items "
+                f"of the view the counters count (key {', '.join(counters.view.key)}); give "
+                "the counters declared over this table's view"
+            )
 
 
 def _shard_of(source: str, shards: int) -> int:

@@ -35,6 +35,7 @@ from dashboard_projection._counters._items import Marker, decode_marker, transac
 from dashboard_projection._counters._units import Change, changes_of, merged_deltas, pack
 from dashboard_projection._engine._botocore import call_errors, explain, is_retryable
 from dashboard_projection._engine._concurrency import run_concurrently
+from dashboard_projection._engine._projection import Projection
 from dashboard_projection._engine._steps import StepEntry, StepOutcome
 from dashboard_projection._errors import (
     ConfigurationError,
@@ -161,6 +162,21 @@ class CounterWriter:
         self._base_delay = base_delay
         self._sleep = sleep
         self._max_actions = max_actions
+
+    def check_fits(self, projection: Projection) -> None:
+        """Refuse a processor that runs another view than the one the counters count.
+
+        A :class:`DashboardProjection` runs its ``view``; equal declarations count alike.
+
+        Raises:
+            ConfigurationError: The views differ.
+        """
+        view = getattr(projection, "view", projection)
+        if view != self.counters.view:
+            raise ConfigurationError(
+                "the counters count another view than the one the processor runs: declare "
+                "them over it, Counters(view=<the view given as projection=>, ...)"
+            )
 
     def apply_batch(
         self, entries: Sequence[StepEntry], *, now: datetime, deadline: float | None

@@ -102,7 +102,10 @@ def _counter_step(
     if default_view and isinstance(projection, DashboardView):
         counters = dataclasses.replace(counters, view=projection)
     if counters.view != projection:  # equal declarations count the same items
-        raise ConfigurationError("counters must count the view the handler runs (counters.view)")
+        raise ConfigurationError(
+            "counters must count the view the handler runs: declare them over it, "
+            "Counters(view=<the view given to make_handler>, ...)"
+        )
     table = environ.get("COUNTERS_TABLE_NAME", "").strip()
     if not table:
         raise ConfigurationError("COUNTERS_TABLE_NAME must name the counters table")

@@ -127,13 +127,16 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
 
     Raises:
         InvalidInputError: ``event`` is not a stream event at all (no ``Records`` list).
-        ConfigurationError: ``now`` is naive, ``ttl_days`` is given with a ``projection``, or
-            the sink's key attributes are not the projection's (see :func:`check_sink_fits`);
-            raised before any record is processed.
+        ConfigurationError: ``now`` is naive, ``ttl_days`` is given with a ``projection``,
+            the sink's key attributes are not the projection's (see :func:`check_sink_fits`),
+            or ``counters`` is not a :class:`CounterWriter` of the projection's view; raised
+            before any record is processed.
     """
     started = time.monotonic()
     project = _projection(projection, ttl_days)
     check_sink_fits(sink, project)
+    if counters is not None:
+        _check_step_fits(counters, project)
     raw_records = records_of(event)
     clock = now or datetime.now(UTC)
     if clock.utcoffset() is None:
@@ -185,6 +188,20 @@ def check_sink_fits(sink: Sink, projection: Projection) -> None:
             f"{type(projection).__name__} writes items keyed by {', '.join(expected)} "
             f"(partition key first); give the sink key_attributes={expected!r}"
         )
+
+
+def _check_step_fits(step: object, projection: Projection) -> None:
+    """Refuse, before any write, what is not a step or was declared for another projection.
+
+    A :class:`Counters` given where its :class:`CounterWriter` belongs is the likely mistake.
+    """
+    check = getattr(step, "check_fits", None)
+    if not callable(getattr(step, "apply_batch", None)) or not callable(check):
+        raise ConfigurationError(
+            f"counters= takes a CounterWriter, got {type(step).__name__}: write "
+            "counters=CounterWriter(counters, table_name)"
+        )
+    check(projection)
 
 
 def _projection(projection: Projection | None, ttl_days: int | None) -> Projection:

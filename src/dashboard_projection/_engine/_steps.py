@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from dashboard_projection._engine._plan import WriteOp
+from dashboard_projection._engine._projection import Projection
 from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 
@@ -49,6 +50,14 @@ class StepOutcome:
 
 class BatchStep(Protocol):
     """A step after the batch's writes (:class:`CounterWriter` is one)."""
+
+    def check_fits(self, projection: Projection) -> None:
+        """Refuse, before any record is processed, a projection the step cannot follow.
+
+        Raises:
+            ConfigurationError: The step was declared for another projection.
+        """
+        ...
 
     def apply_batch(
         self, entries: Sequence[StepEntry], *, now: datetime, deadline: float | None
