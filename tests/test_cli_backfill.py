@@ -142,7 +142,10 @@ def test_a_missing_table_is_one_line_and_exit_code_2(
     argv = ["backfill", "--source-table", "nope", "--table", "d", "--endpoint-url", moto_endpoint]
     assert main(argv) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"dashboard-projection: error: table 'nope' does not exist ({moto_endpoint})"
+        (
+            f"dashboard-projection: error: table 'nope' does not exist in region us-east-1 "
+            f"({moto_endpoint})"
+        )
     ]
 
 

@@ -114,7 +114,10 @@ def test_a_missing_table_is_one_line_and_exit_code_2(
     )
     assert code == 2
     assert err.splitlines() == [
-        f"dashboard-projection: error: table 'no-such-table' does not exist ({moto_endpoint})"
+        (
+            "dashboard-projection: error: table 'no-such-table' does not exist in region "
+            f"us-east-1 ({moto_endpoint})"
+        )
     ]
 
 

@@ -178,7 +178,7 @@ def test_tables_are_checked_before_anything_runs(
 ) -> None:
     no_stream = create_table(make_client(moto_endpoint), [("k", "S")])
     cases = {
-        ("no-such-table", no_stream): "table 'no-such-table' does not exist",
+        ("no-such-table", no_stream): "table 'no-such-table' does not exist in region us-east-1",
         (no_stream, "no-such-table"): f"table {no_stream!r} has no stream; enable one with "
         "NEW_AND_OLD_IMAGES",
     }

@@ -96,7 +96,8 @@ def require_table(aws: Aws, name: str) -> TableDescriptionTypeDef:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
             raise
-    raise CliError(f"table {name!r} does not exist", where=aws.where)
+    region = aws.dynamodb.meta.region_name  # local servers keep tables per region too
+    raise CliError(f"table {name!r} does not exist in region {region}", where=aws.where)
 
 
 def stream_arn(aws: Aws, table: str) -> str:
