@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
 
-    from dashboard_projection._engine._processor import BatchResponse
+    from dashboard_projection._engine._outcome import BatchResponse
 
 NOW = datetime(2025, 11, 20, 12, tzinfo=UTC)
 

@@ -27,7 +27,7 @@ from dashboard_projection import (
     process_stream_event,
     serialize_value,
 )
-from dashboard_projection._engine._codec import number_problem
+from dashboard_projection._engine._numbers import number_problem
 from dashboard_projection.testing import attribute_values
 from hypothesis_profile import PROPERTY
 from servers import create_table, make_client

@@ -28,12 +28,9 @@ if TYPE_CHECKING:
     from dashboard_projection._engine._encode import serialize_value
     from dashboard_projection._engine._handler import make_handler
     from dashboard_projection._engine._metrics import Metrics
+    from dashboard_projection._engine._outcome import BadRecord, BatchResponse
     from dashboard_projection._engine._plan import Delete, Put, WriteOp
-    from dashboard_projection._engine._processor import (
-        BadRecord,
-        BatchResponse,
-        process_stream_event,
-    )
+    from dashboard_projection._engine._processor import process_stream_event
     from dashboard_projection._engine._projection import Projection
     from dashboard_projection._engine._records import StreamRecord
     from dashboard_projection._engine._serialize import serialize_item
@@ -82,8 +79,8 @@ _MODULE_OF = {
     "recount": "dashboard_projection._counters._recount",
     "repair": "dashboard_projection._counters._recount",
     "sentiment_counters": "dashboard_projection._sentiment._counters",
-    "BadRecord": "dashboard_projection._engine._processor",
-    "BatchResponse": "dashboard_projection._engine._processor",
+    "BadRecord": "dashboard_projection._engine._outcome",
+    "BatchResponse": "dashboard_projection._engine._outcome",
     "CombinedKey": "dashboard_projection._view._parts",
     "DashboardView": "dashboard_projection._view._declaration",
     "FanOut": "dashboard_projection._view._parts",

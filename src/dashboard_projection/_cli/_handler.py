@@ -21,12 +21,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dashboard_projection._cli._errors import FAILURE, PROG, CliError
+from dashboard_projection._engine._outcome import BadRecord, BatchResponse
 from dashboard_projection._engine._plan import Put, WriteOp
-from dashboard_projection._engine._processor import (
-    BadRecord,
-    BatchResponse,
-    process_stream_event,
-)
+from dashboard_projection._engine._processor import process_stream_event
 from dashboard_projection._engine._projection import Projection
 from dashboard_projection._engine._steps import BatchStep
 from dashboard_projection._sentiment._projection import DashboardProjection

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_dynamodbstreams.type_defs import RecordTypeDef, ShardTypeDef
 
-    from dashboard_projection._engine._processor import BatchResponse
+    from dashboard_projection._engine._outcome import BatchResponse
 
 #: Lambda's default batch size for DynamoDB Streams.
 BATCH_SIZE = 100

@@ -30,8 +30,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from dashboard_projection._counters._cancellations import (
+    RETRYABLE_REASONS,
+    cancellation_reasons,
+    failed_markers,
+    recomputed,
+)
 from dashboard_projection._counters._declaration import MAX_TRANSACTION_ACTIONS, Counters
-from dashboard_projection._counters._items import Marker, decode_marker, transaction
+from dashboard_projection._counters._items import Marker, transaction
 from dashboard_projection._counters._units import Change, changes_of, merged_deltas, pack
 from dashboard_projection._engine._botocore import call_errors, explain, is_retryable
 from dashboard_projection._engine._concurrency import run_concurrently
@@ -44,15 +50,6 @@ from dashboard_projection._errors import (
     RetryableWriteError,
 )
 
-#: Cancellation reasons after which the same transaction may succeed later.
-_RETRYABLE_REASONS = frozenset(
-    {
-        "TransactionConflict",
-        "ProvisionedThroughputExceeded",
-        "ThrottlingError",
-        "RequestLimitExceeded",
-    }
-)
 #: Rounds of "a marker is not what the old image said": each reads the markers' real state.
 _MAX_MARKER_ROUNDS = 4
 
@@ -246,7 +243,7 @@ class CounterWriter:
         try:
             self._send(actions, _sources(group))
         except _ConditionFailed as failed:
-            done.again += _recomputed(group, failed.markers)
+            done.again += recomputed(group, failed.markers)
         except RejectedWriteError as error:
             if len(group) == 1:
                 done.rejected.update(dict.fromkeys(group[0].indexes, error))
@@ -269,13 +266,13 @@ class CounterWriter:
             try:
                 self._client.transact_write_items(TransactItems=actions)
             except errors as exc:
-                reasons = _reasons(exc)
+                reasons = cancellation_reasons(exc)
                 if reasons is None:
                     if not is_retryable(exc):
                         raise self._rejected(what, explain(exc)) from exc
-                elif failed := _failed_markers(reasons):
+                elif failed := failed_markers(reasons):
                     raise _ConditionFailed(failed) from None
-                elif not {reason.get("Code") for reason in reasons} & _RETRYABLE_REASONS:
+                elif not {reason.get("Code") for reason in reasons} & RETRYABLE_REASONS:
                     raise self._rejected(what, explain(exc)) from exc
                 error = exc
             else:
@@ -289,46 +286,6 @@ class CounterWriter:
         return RejectedWriteError(
             f"counters table {self.table_name!r} rejected the transaction for {what}: {why}"
         )
-
-
-def _reasons(exc: Exception) -> list[Mapping[str, Any]] | None:
-    """``CancellationReasons`` of a cancelled transaction; ``None`` for any other error."""
-    response = getattr(exc, "response", None)
-    if not isinstance(response, Mapping):
-        return None
-    if response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return None
-    return list(response.get("CancellationReasons", []))
-
-
-def _failed_markers(reasons: list[Mapping[str, Any]]) -> dict[int, Marker | None]:
-    """The markers whose condition failed, by position, as they are (``ALL_OLD``).
-
-    ``None`` where there is no marker.
-    """
-    return {
-        position: decode_marker(reason["Item"]) if reason.get("Item") else None
-        for position, reason in enumerate(reasons)
-        if reason.get("Code") == "ConditionalCheckFailed"
-    }
-
-
-def _recomputed(group: list[Change], markers: Mapping[int, Marker | None]) -> list[Change]:
-    """What a cancelled transaction leaves for the next round.
-
-    A change whose marker failed its condition is dropped if the marker is at its sequence
-    number or later (applied already, or superseded), else recomputed from the marker; the
-    others are sent again as they were.
-    """
-    again = []
-    for position, change in enumerate(group):
-        if position not in markers:
-            again.append(change)
-        elif (marker := markers[position]) is None:
-            again.append(change.expecting({}))
-        elif marker.sequence < change.sequence:
-            again.append(change.expecting(marker.contribution))
-    return again
 
 
 def _sources(group: list[Change]) -> str:

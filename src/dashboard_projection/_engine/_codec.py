@@ -1,4 +1,4 @@
-"""DynamoDB JSON to Python values (``_encode`` goes back), strict and fast; DynamoDB's number rule.
+"""DynamoDB JSON to Python values (``_encode`` goes back), strict and fast.
 
 Decoding dispatches on the type tag through a table (no per-value ``getattr``), and builds the
 attribute path of an error only when there is an error. Numbers become exact ``Decimal``s inside
@@ -9,40 +9,20 @@ in Lambda events as base64 text and leaves as ``bytes``, which is what the boto3
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Callable, Container, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from dashboard_projection._engine._numbers import NUMBER, OUT_OF_RANGE, is_plain, number_problem
 from dashboard_projection._errors import DeserializationError, InvalidInputError, public
 from dashboard_projection._types import AttributeValue, WireItem
 
 _T = TypeVar("_T")
 
-# DynamoDB's numbers, as its developer guide states them: "up to 38 digits of precision"
-# counted after "leading and trailing zeroes are trimmed", and non-zero magnitudes from 1E-130
-# to 9.9999999999999999999999999999999999999E+125. (boto3's decimal context counts trailing
-# zeros as digits, so it refuses 1E+38 spelled out, which DynamoDB stores and returns.)
-#: Most significant digits a DynamoDB number has, leading and trailing zeros not counted.
-MAX_SIGNIFICANT_DIGITS = 38
-#: Adjusted exponent (``Decimal.adjusted()``) of the smallest non-zero magnitude, 1E-130.
-MIN_ADJUSTED_EXPONENT = -130
-#: Adjusted exponent of the largest magnitude, 9.99...E+125.
-MAX_ADJUSTED_EXPONENT = 125
-_OUTSIDE = (
-    "is outside DynamoDB's number range: magnitudes from 1E-130 to "
-    "9.9999999999999999999999999999999999999E+125, or zero"
-)
-
-# The common case, decided cheaply: at most 38 characters of digits, "." and "-" cannot exceed
-# 38 significant digits nor leave the exponent range, and Decimal() rejects the rest of them.
-_PLAIN_CHARS = "0123456789.-"
-PLAIN_MAX_LEN = 38
 #: How deep DynamoDB lets maps and lists nest.
 MAX_NESTING = 32
 #: Largest attribute name, in UTF-8 bytes: DynamoDB's "less than 64 KB".
 MAX_NAME_BYTES = 64 * 1024 - 1
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 @public
@@ -67,55 +47,24 @@ def _describe(payload: object) -> str:
     return f"{type(payload).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"  # noqa: PLR2004
 
 
-def _is_plain(text: str) -> bool:
-    """Digits, "." and "-" only, 38 at most: within DynamoDB's limits if Decimal() takes it."""
-    return len(text) <= PLAIN_MAX_LEN and not text.strip(_PLAIN_CHARS)
-
-
 def _decode_number(payload: object) -> Decimal:
     if type(payload) is not str:
         raise _Malformed(f"expected a number as a string, got {_describe(payload)}")
-    if _is_plain(payload):
+    if is_plain(payload):
         try:
             return Decimal(payload)
         except InvalidOperation:
             pass  # "1.2.3", "--1": let the full grammar below explain
-    if not _NUMBER.fullmatch(payload):
+    if not NUMBER.fullmatch(payload):
         raise _Malformed(f"expected a decimal number (no NaN or Infinity), got {payload[:60]!r}")
     try:
         number = Decimal(payload)  # exact: the grammar above admits no NaN, no Infinity
     except InvalidOperation:  # an exponent beyond what Decimal can represent at all
-        raise _Malformed(f"{payload[:60]!r} {_OUTSIDE}") from None
+        raise _Malformed(f"{payload[:60]!r} {OUT_OF_RANGE}") from None
     problem = number_problem(number)
     if problem is not None:
         raise _Malformed(f"{payload[:60]!r} {problem}")
     return number
-
-
-def number_problem(number: Decimal) -> str | None:
-    """Why DynamoDB would refuse ``number``, or ``None`` when it stores it: the one number rule.
-
-    Up to 38 significant digits once leading and trailing zeros are trimmed (so
-    ``110111111111111110000000000000000000000`` has 17), non-zero magnitudes from 1E-130 to
-    9.9999999999999999999999999999999999999E+125, or zero; no NaN, no Infinity. The decoder,
-    the serializer and the sinks' pre-send checks all apply it.
-    """
-    if not number.is_finite():
-        return "is not a finite number; DynamoDB has no NaN or Infinity"
-    if not number:
-        return None
-    digits = number.as_tuple().digits  # leading zeros are never kept in a Decimal's digits
-    significant = len(digits)
-    while not digits[significant - 1]:
-        significant -= 1
-    if significant > MAX_SIGNIFICANT_DIGITS:
-        return (
-            f"has {significant} significant digits; DynamoDB stores at most "
-            f"{MAX_SIGNIFICANT_DIGITS} significant digits (leading and trailing zeros not counted)"
-        )
-    if not MIN_ADJUSTED_EXPONENT <= number.adjusted() <= MAX_ADJUSTED_EXPONENT:
-        return _OUTSIDE
-    return None
 
 
 def _decode_string(payload: object) -> str:
@@ -227,7 +176,7 @@ def _decode_members(
             kind = type(payload)
             if tag == "S" and kind is str:
                 decoded[name] = payload
-            elif tag == "N" and kind is str and _is_plain(payload):
+            elif tag == "N" and kind is str and is_plain(payload):
                 decoded[name] = _plain_number(payload)
             elif tag == "M" and kind is dict:
                 decoded[name] = _decode_members(payload, ".M.")

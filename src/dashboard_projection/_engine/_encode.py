@@ -14,14 +14,16 @@ from functools import partial
 from typing import Any, TypeVar
 
 from dashboard_projection._engine._codec import (
-    _OUTSIDE,
-    MAX_ADJUSTED_EXPONENT,
     MAX_NAME_BYTES,
     MAX_NESTING,
     SerializationError,
     _describe,
     _each,
     _Malformed,
+)
+from dashboard_projection._engine._numbers import (
+    MAX_ADJUSTED_EXPONENT,
+    OUT_OF_RANGE,
     number_problem,
 )
 from dashboard_projection._types import AttributeValue
@@ -34,7 +36,7 @@ def _encode_number(value: int | Decimal) -> dict[str, str]:
         return {"N": str(value)}
     if isinstance(value, int) and not -_INT_BOUND < value < _INT_BOUND:
         # Not spelled out in the message: a huge int has more digits than str() will write.
-        raise _Malformed(f"an int of {value.bit_length()} bits {_OUTSIDE}")
+        raise _Malformed(f"an int of {value.bit_length()} bits {OUT_OF_RANGE}")
     number = Decimal(value)
     problem = number_problem(number)
     if problem is not None:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from dashboard_projection._engine._logging import configure_json_logging
 from dashboard_projection._engine._metrics import NAMESPACE, Metrics
+from dashboard_projection._engine._outcome import BatchResponse
 from dashboard_projection._engine._processor import (
-    BatchResponse,
     LambdaContext,
     check_sink_fits,
     process_stream_event,

@@ -13,11 +13,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol
 
 from dashboard_projection._engine._metrics import Metrics, emit_metrics
+from dashboard_projection._engine._outcome import (
+    BadRecord,
+    BatchResponse,
+    Outcome,
+    batch_response,
+    log_summary,
+    report_bad,
+    succeeded,
+)
 from dashboard_projection._engine._plan import Delete, Put, WriteOp, WritePlan
 from dashboard_projection._engine._projection import Projection
 from dashboard_projection._engine._records import StreamRecord, parse_record, records_of
@@ -25,7 +33,6 @@ from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._steps import BatchStep, entries_before
 from dashboard_projection._errors import (
     ConfigurationError,
-    DashboardProjectionError,
     InvalidInputError,
 )
 from dashboard_projection._sentiment._projection import DashboardProjection
@@ -37,64 +44,12 @@ logger = logging.getLogger("dashboard_projection")
 DEADLINE_MARGIN_SECONDS = 2.0
 
 
-class BatchItemFailure(TypedDict):
-    """One entry of Lambda's partial batch response."""
-
-    itemIdentifier: str
-
-
-class BatchResponse(TypedDict):
-    """Lambda's partial batch response (``FunctionResponseTypes: [ReportBatchItemFailures]``)."""
-
-    batchItemFailures: list[BatchItemFailure]
-
-
 class LambdaContext(Protocol):
     """The part of Lambda's context object the processor uses."""
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds until Lambda stops the invocation."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class BadRecord:
-    """A record that can never be projected, handed to the dead-letter hook.
-
-    Attributes:
-        raw: The record exactly as Lambda delivered it.
-        error: Why it was rejected (never retryable).
-    """
-
-    raw: object
-    error: DashboardProjectionError
-
-    @property
-    def event_id(self) -> str:
-        """The record's ``eventID``, or ``""`` when it has none."""
-        return _field(self.raw, "eventID")
-
-    @property
-    def sequence_number(self) -> str:
-        """The record's ``dynamodb.SequenceNumber``, or ``""`` when it has none."""
-        body = self.raw.get("dynamodb") if isinstance(self.raw, Mapping) else None
-        return _field(body, "SequenceNumber")
-
-
-@dataclass(slots=True)
-class _Outcome:
-    """What happened to the batch's records, for the response, the logs and the metrics."""
-
-    bad: dict[int, DashboardProjectionError] = field(default_factory=dict)
-    retry_from: int | None = None
-
-    def settle(self) -> None:
-        """Forget bad records Lambda will deliver again: they are reported then, not twice."""
-        if self.retry_from is not None:
-            self.bad = {i: error for i, error in self.bad.items() if i < self.retry_from}
-
-    def retry(self, index: int) -> None:
-        self.retry_from = index if self.retry_from is None else min(self.retry_from, index)
 
 
 def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a safe default
@@ -141,7 +96,7 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     clock = now or datetime.now(UTC)
     if clock.utcoffset() is None:
         raise ConfigurationError(f"now must be timezone-aware, got naive {clock.isoformat()}")
-    outcome = _Outcome()
+    outcome = Outcome()
     records: dict[int, StreamRecord] = {}
     plan = WritePlan(sink.key_attributes)
     effects: dict[int, Sequence[WriteOp] | InvalidInputError] = {}
@@ -158,12 +113,12 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     if counters is not None:
         _count(counters, records, effects, outcome, now=clock, deadline=deadline)
     outcome.settle()
-    _report_bad(raw_records, records, outcome, dead_letter)
-    response = _response(records, outcome)
-    _log_summary(len(raw_records), outcome, started)
+    report_bad(raw_records, records, outcome, dead_letter)
+    response = batch_response(records, outcome)
+    log_summary(len(raw_records), outcome, started)
     if metrics:
         emit_metrics(
-            success=_succeeded(len(raw_records), outcome),
+            success=succeeded(len(raw_records), outcome),
             errors=len(outcome.bad),
             batch_size=len(raw_records),
             metrics=metrics if isinstance(metrics, Metrics) else None,
@@ -221,7 +176,7 @@ def _deadline(context: LambdaContext | None) -> float | None:
     return time.monotonic() + max(remaining, 0.0)
 
 
-def _write(plan: WritePlan, sink: Sink, outcome: _Outcome, deadline: float | None) -> None:
+def _write(plan: WritePlan, sink: Sink, outcome: Outcome, deadline: float | None) -> None:
     ops, record_indexes = plan.planned()
     if not ops:
         return
@@ -245,7 +200,7 @@ def _count(  # noqa: PLR0913 - the batch's state and its two clocks, by name
     counters: BatchStep,
     records: Mapping[int, StreamRecord],
     effects: Mapping[int, Sequence[WriteOp] | InvalidInputError],
-    outcome: _Outcome,
+    outcome: Outcome,
     *,
     now: datetime,
     deadline: float | None,
@@ -262,68 +217,3 @@ def _count(  # noqa: PLR0913 - the batch's state and its two clocks, by name
         outcome.bad.setdefault(index, rejection)
     if step.retry_from is not None:
         outcome.retry(step.retry_from)
-
-
-def _succeeded(size: int, outcome: _Outcome) -> int:
-    """Records neither rejected nor left for the retry (a bad one there is not counted twice)."""
-    done = size if outcome.retry_from is None else outcome.retry_from
-    return sum(1 for index in range(done) if index not in outcome.bad)
-
-
-def _response(records: Mapping[int, StreamRecord], outcome: _Outcome) -> BatchResponse:
-    if outcome.retry_from is None:
-        return {"batchItemFailures": []}
-    # Retries start at a record that planned a write, so it parsed and has a sequence number.
-    identifier = records[outcome.retry_from].sequence_number
-    return {"batchItemFailures": [{"itemIdentifier": identifier}]}
-
-
-def _report_bad(
-    raw_records: Sequence[object],
-    records: Mapping[int, StreamRecord],
-    outcome: _Outcome,
-    dead_letter: Callable[[BadRecord], None] | None,
-) -> None:
-    for index, error in sorted(outcome.bad.items()):
-        raw = raw_records[index]
-        record = records.get(index)
-        logger.error(
-            "record rejected: %s",
-            error,
-            extra={
-                "event_id": record.event_id if record else _field(raw, "eventID"),
-                "sequence_number": record.sequence_number if record else "",
-                "key": _primary_key(record),
-                "error_type": type(error).__name__,
-                "retryable": False,
-            },
-        )
-        if dead_letter is not None:
-            dead_letter(BadRecord(raw, error))
-
-
-def _field(raw: object, name: str) -> str:
-    return str(raw.get(name, "")) if isinstance(raw, Mapping) else ""
-
-
-def _primary_key(record: StreamRecord | None) -> dict[str, str]:
-    """The primary item's key (``dynamodb.Keys``) as text, named by its own attributes."""
-    if record is None:
-        return {}
-    key = {}
-    for name, value in record.keys.items():
-        payload = value.get("S", value.get("N")) if isinstance(value, Mapping) else None
-        key[str(name)] = payload if isinstance(payload, str) else repr(value)[:80]
-    return key
-
-
-def _log_summary(size: int, outcome: _Outcome, started: float) -> None:
-    logger.info(
-        "batch processed",
-        extra={
-            "records": size,
-            "rejected": len(outcome.bad),
-            "retry_from_index": outcome.retry_from,
-            "duration_ms": round((time.monotonic() - started) * 1000, 1),
-        },
-    )

@@ -36,7 +36,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from dashboard_projection._engine._processor import BadRecord, process_stream_event
+from dashboard_projection._engine._outcome import BadRecord
+from dashboard_projection._engine._processor import process_stream_event
 from dashboard_projection._engine._projection import Projection
 from dashboard_projection._engine._sink_memory import InMemorySink
 from dashboard_projection._errors import InvalidInputError

@@ -16,12 +16,12 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from dashboard_projection._engine._codec import (
+from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
+from dashboard_projection._engine._numbers import (
     MAX_ADJUSTED_EXPONENT,
     MAX_SIGNIFICANT_DIGITS,
     MIN_ADJUSTED_EXPONENT,
 )
-from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._view._rules import escape
 from dashboard_projection._view._time import utc_instant
 
