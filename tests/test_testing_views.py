@@ -325,8 +325,8 @@ class WritesTwice(Wrapper):
     [
         (DropsDeletes, "no stale items"),
         (WritesTwice, "distinct keys"),
-        (DriftingClock, "a batch equals its records one by one|replays change nothing"),
-        (AcceptsAnything, "bad input is rejected"),
+        (DriftingClock, "batches|replays"),
+        (AcceptsAnything, "total"),
     ],
 )
 @pytest.mark.parametrize("name", ["orders", "sensors"])
@@ -355,9 +355,7 @@ def test_the_query_law_catches_an_index_that_is_not_sparse() -> None:
     combined = ORDERS.layout.combined_attribute or ""
     base = next(item for item in table if combined in item)
     broken = [item if combined in item else {**item, combined: base[combined]} for item in table]
-    with pytest.raises(
-        AssertionError, match=r"law 'queries select each shown item once'.*combined"
-    ):
+    with pytest.raises(AssertionError, match=r"law 'queries' broken.*combined"):
         check_queries(ORDERS, reference, broken)
     with pytest.raises(AssertionError, match=r"query_by_day"):
         check_queries(ORDERS, reference, [*table, {**base, "item_key": {"S": "base#copy"}}])

@@ -276,6 +276,8 @@ def declare(**changes: Any) -> DashboardView[Order]:
         ({"fan_out": FanOut("categories", attribute="base")}, "not 'base'"),
         ({"fan_out": FanOut("categories", attribute="status")}, "is a field of"),
         ({"fan_out": FanOut("categories", attribute="c", max_members=-1)}, "max_members"),
+        ({"copy": ("weight",)}, "copy 'weight' is declared with float"),
+        ({"combined": CombinedKey("status", "weight", max_value=1)}, "declared with float"),
         ({"combined": CombinedKey("total", "status", max_value=1)}, "must be stored as S"),
         (
             {"combined": CombinedKey("status", "total", min_value=5, max_value=1)},

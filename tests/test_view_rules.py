@@ -3,7 +3,7 @@ distinct keys for distinct primary keys, and time ranges across days."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -15,6 +15,7 @@ from dashboard_projection import ConfigurationError, InvalidInputError, combined
 from dashboard_projection._view._layout import key_text
 from dashboard_projection._view._time import utc_instant
 from servers import create_view_table, make_client
+from views import SENSORS
 
 # --- combined keys over any declared range ----------------------------------------------------
 
@@ -165,3 +166,17 @@ def test_the_reader_follows_last_evaluated_key(dynamodb_endpoint: str) -> None:
     query = orders.query_by_day(table, datetime(2025, 11, 16, tzinfo=UTC).date()) | {"Limit": 2}
     read = [item.model_dump()["order_id"] for item in orders.read(client, query)]
     assert read == [f"o-{hour}" for hour in range(5)]
+
+
+@given(
+    low=st.decimals(min_value=-40, max_value=125, places=2),
+    high=st.decimals(min_value=-40, max_value=125, places=2),
+)
+def test_a_combined_range_upside_down_is_invalid_input(low: Decimal, high: Decimal) -> None:
+    if low <= high:
+        query = SENSORS.query_by_combined("t", date(2025, 11, 16), "heat", low, high)
+        values = query["ExpressionAttributeValues"]
+        assert values[":low"]["S"] <= values[":high"]["S"]
+    else:
+        with pytest.raises(InvalidInputError, match="low <= high"):
+            SENSORS.query_by_combined("t", date(2025, 11, 16), "heat", low, high)

@@ -55,7 +55,8 @@ def query_by_sentiment(
     bounds included.
 
     Raises:
-        InvalidInputError: An unknown sentiment, or a score outside [0, 1].
+        InvalidInputError: An unknown sentiment, a score outside [0, 1], or ``min_score``
+            above ``max_score``.
     """
     if sentiment not in SENTIMENTS:
         raise InvalidInputError(

@@ -28,6 +28,7 @@ from dashboard_projection._view._validation import (
     fields_by_stored_name,
     key_tag,
     literal_values,
+    mentions_float,
     stored_types,
 )
 
@@ -96,6 +97,18 @@ def _field(model: type[BaseModel], name: str) -> FieldInfo:
     return fields_by_stored_name(model)[name][1]
 
 
+def _check_exact(model: type[BaseModel], name: str, role: str) -> None:
+    """Refuse a float field here, not when the first item is written.
+
+    A float cannot go to DynamoDB as it is: 0.1 is 0.1000000000000000055...
+    """
+    if mentions_float(_field(model, name).annotation):
+        raise ConfigurationError(
+            f"{role} {name!r} is declared with float in {model.__name__}: a float is inexact "
+            "and DynamoDB numbers are exact decimals; declare it Decimal (or int)"
+        )
+
+
 def _check_key_field(model: type[BaseModel], name: str) -> None:
     """A key attribute is a required S, N or B: what DynamoDB allows a key to be."""
     info = _field(model, name)
@@ -147,6 +160,7 @@ def _check_copy(view: DashboardView[Any, Any], known: Callable[..., None]) -> tu
         raise ConfigurationError(f"copy must be a tuple of attribute names, got {view.copy!r}")
     for name in view.copy:
         known(name, "copy")
+        _check_exact(view.model, name, "copy")
     return copied_names(view)
 
 
@@ -188,6 +202,7 @@ def _check_combined(
         raise ConfigurationError(f"combined must be a CombinedKey, got {combined!r}")
     known(combined.category, "combined.category", tag=("S",))
     known(combined.value, "combined.value", tag=("N",))
+    _check_exact(view.model, combined.value, "combined.value")
     combined.number_format  # noqa: B018 - raises ConfigurationError for bad places or bounds
     return [
         (combined.attribute_name, "combined.attribute"),

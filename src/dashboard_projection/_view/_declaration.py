@@ -167,7 +167,11 @@ class DashboardView(Generic[ModelT, ItemT]):
     def table_spec(
         self, table_name: str, *, billing_mode: str = "PAY_PER_REQUEST"
     ) -> dict[str, Any]:
-        """Keyword arguments for ``client.create_table(**spec)``: the table and its sparse GSIs."""
+        """Keyword arguments for ``client.create_table(**spec)``: the table and its sparse GSIs.
+
+        With ``billing_mode="PROVISIONED"``, add ``ProvisionedThroughput`` to the table and to
+        each index before creating it: DynamoDB requires them, and only you know the numbers.
+        """
         return table_spec(self.layout, table_name, billing_mode=billing_mode)
 
     def ttl_spec(self, table_name: str) -> dict[str, Any]:
@@ -213,7 +217,7 @@ class DashboardView(Generic[ModelT, ItemT]):
 
         Raises:
             ConfigurationError: The view has no combined key.
-            InvalidInputError: A bound outside the declared range.
+            InvalidInputError: A bound outside the declared range, or ``low`` above ``high``.
         """
         return _queries.by_combined(
             self, table_name=table_name, day=day, category=category, low=low, high=high

@@ -73,7 +73,8 @@ def _check_keys(rules: Rules, record: StreamRecord) -> None:
         raise InvalidInputError(
             f"the record's key attributes are {', '.join(sorted(map(str, keys)))}; "
             f"expected the view's primary key {', '.join(rules.layout.key)} "
-            f"({rules.model.__name__}): is this the stream of the view's primary table?",
+            f"({rules.model.__name__}): is this the stream of the view's primary table, and was "
+            "the view given (process_stream_event(..., projection=view))?",
             path="dynamodb.Keys",
         )
 

@@ -146,24 +146,29 @@ def by_combined(  # noqa: PLR0913 - the query's parts, by name
 
     Raises:
         ConfigurationError: The view has no combined key.
-        InvalidInputError: A bound outside the declared range.
+        InvalidInputError: A bound outside the declared range, or ``low`` above ``high``.
     """
     combined = view.combined
     if combined is None:
         raise ConfigurationError("this view declares no combined key, so it has no such index")
     fmt = combined.number_format
     prefix = f"{escape(category)}#"
+    first = fmt.encode(fmt.low if low is None else low)
+    last = fmt.encode(fmt.high if high is None else high)
+    if not _in_order(first, last):  # DynamoDB refuses BETWEEN with its bounds reversed
+        raise InvalidInputError(f"expected low <= high, got {low} and {high}", path="low")
     return _query(
         table_name,
         "#pk = :day AND #combined BETWEEN :low AND :high",
         {"#pk": PARTITION_KEY, "#combined": combined.attribute_name},
-        {
-            ":day": _day(day),
-            ":low": prefix + fmt.encode(fmt.low if low is None else low),
-            ":high": prefix + fmt.encode(fmt.high if high is None else high),
-        },
+        {":day": _day(day), ":low": prefix + first, ":high": prefix + last},
         IndexName=combined.index_name,
     )
+
+
+def _in_order(first: str, last: str) -> bool:
+    """Whether encoded values are in order as DynamoDB compares them: by UTF-8 bytes."""
+    return first.encode() <= last.encode()
 
 
 def pages(client: QueryClient, queries: Query | Sequence[Query]) -> Iterator[WireItem]:

@@ -119,6 +119,15 @@ def key_tag(annotation: object) -> str | None:
     return "B" if issubclass(annotation, bytes) else None
 
 
+def mentions_float(annotation: object) -> bool:
+    """Whether ``annotation`` admits a float anywhere: itself, a member, an item, a value."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return False  # a nested model's own fields are its own business: it is not copied whole
+    if annotation is float:
+        return True
+    return any(mentions_float(arg) for arg in get_args(annotation))
+
+
 def literal_values(annotation: object) -> frozenset[object] | None:
     """The values a ``Literal`` (possibly optional or annotated) allows; None if not a Literal."""
     origin = get_origin(annotation)

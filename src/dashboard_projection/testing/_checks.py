@@ -36,8 +36,9 @@ def check_record(
     except InvalidInputError as error:
         if not bad:
             raise AssertionError(
-                f"law 'total on valid items' broken: the valid record {describe(raw)} raised "
-                f"{type(error).__name__}: {error}"
+                f"law 'total' broken: the valid record {describe(raw)} raised "
+                f"{type(error).__name__}: {error} (if the model's own validators ask more than "
+                "its field types say, draw that attribute with check_view_laws(fields=...))"
             ) from error
         return
     except Exception as error:
@@ -47,7 +48,7 @@ def check_record(
         ) from error
     if bad:
         raise AssertionError(
-            f"law 'bad input is rejected' broken: the malformed record {describe(raw)} was "
+            f"law 'total' broken: the malformed record {describe(raw)} was "
             f"projected to {len(ops)} writes instead of raising InvalidInputError"
         )
     keys = projection.key_attributes

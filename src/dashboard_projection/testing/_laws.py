@@ -185,7 +185,7 @@ class _Laws(RuleBasedStateMachine):
         before = by_key(self.batched.items())
         self._process(copy.deepcopy(self.last or []), self.batched)
         same(
-            "replays change nothing",
+            "replays",
             "after redelivering the last batch",
             before,
             by_key(self.batched.items()),
@@ -197,7 +197,7 @@ class _Laws(RuleBasedStateMachine):
         if not self.started():
             return
         batched, one_by_one = by_key(self.batched.items()), by_key(self.one_by_one.items())
-        same("a batch equals its records one by one", "batched vs one by one", one_by_one, batched)
+        same("batches", "batched vs one by one", one_by_one, batched)
         same(
             "no stale items",
             "table vs the primary table's projection",

@@ -61,7 +61,7 @@ def check_queries(
             want, got = int(fact.key in wanted), counts.get(fact.key, 0)
             if got != want:
                 raise AssertionError(
-                    f"law 'queries select each shown item once' broken: {name} selects {got} "
+                    f"law 'queries' broken: {name} selects {got} "
                     f"items of the primary item {fact.key!r:.120}, expected {want}"
                 )
 
