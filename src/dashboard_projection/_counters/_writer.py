@@ -39,6 +39,7 @@ from dashboard_projection._counters._cancellations import (
 from dashboard_projection._counters._declaration import MAX_TRANSACTION_ACTIONS, Counters
 from dashboard_projection._counters._items import Marker, transaction
 from dashboard_projection._counters._units import Change, changes_of, merged_deltas, pack
+from dashboard_projection._engine._backoff import Backoff
 from dashboard_projection._engine._botocore import call_errors, explain, is_retryable
 from dashboard_projection._engine._concurrency import run_concurrently
 from dashboard_projection._engine._projection import Projection
@@ -52,6 +53,8 @@ from dashboard_projection._errors import (
 
 #: Rounds of "a marker is not what the old image said": each reads the markers' real state.
 _MAX_MARKER_ROUNDS = 4
+#: Seconds no single backoff exceeds: as the sink's default.
+_MAX_DELAY = 2.0
 
 logger = logging.getLogger("dashboard_projection")
 
@@ -74,11 +77,13 @@ class _ConditionFailed(Exception):  # noqa: N818 - internal control flow, not an
 
 @dataclass(slots=True)
 class _Round:
-    """What a round's transactions leave: changes for the next round, rejections, failures.
+    """One round: its deadline, and what its transactions leave.
 
+    What they leave: changes for the next round, rejected records, records to retry from.
     Filled from the round's threads: ``list.append`` and a dict's item assignment are atomic.
     """
 
+    deadline: float | None
     again: list[Change] = field(default_factory=list)
     rejected: dict[int, DashboardProjectionError] = field(default_factory=dict)
     retry_at: list[int] = field(default_factory=list)
@@ -110,7 +115,8 @@ class CounterWriter:
             table_name: The counters table (``counters.table_spec``).
             client: A DynamoDB client; one without botocore retries is made when omitted.
             max_attempts: Tries per transaction on a conflict, throttle or connection error.
-            base_delay: Seconds; the backoff before try n is up to ``base_delay * 2**n``.
+            base_delay: Seconds; the wait before try n + 1 is up to ``base_delay * 2**(n-1)``
+                (full jitter, at most 2 s, never past the deadline: :class:`Backoff`).
             sleep: How to wait (tests pass a no-op).
             max_concurrency: Transactions sent at once (a transaction mostly waits on
                 DynamoDB); never more than ``counters.shards``, since each goes to a shard of
@@ -156,8 +162,7 @@ class CounterWriter:
         self._lock = threading.Lock()
         self._client = client
         self._max_attempts = max_attempts
-        self._base_delay = base_delay
-        self._sleep = sleep
+        self._backoff = Backoff(base_delay, max(base_delay, _MAX_DELAY), sleep)
         self._max_actions = max_actions
 
     def check_fits(self, projection: Projection) -> None:
@@ -220,7 +225,7 @@ class CounterWriter:
         shards = self.counters.shards
         width = min(self.max_concurrency, shards, len(groups))
         offset = random.randrange(shards)  # noqa: S311 - spreads invocations over the shards
-        done = _Round()
+        done = _Round(deadline)
 
         def run(lane: int) -> None:
             for group in groups[lane::width]:
@@ -241,7 +246,7 @@ class CounterWriter:
             self.counters, self.table_name, markers, merged_deltas(group), shard=shard, now=now
         )
         try:
-            self._send(actions, _sources(group))
+            self._send(actions, _sources(group), done.deadline)
         except _ConditionFailed as failed:
             done.again += recomputed(group, failed.markers)
         except RejectedWriteError as error:
@@ -255,12 +260,12 @@ class CounterWriter:
             logger.exception("counters failed; the batch will be retried from record %d", first)
             done.retry_at.append(first)
 
-    def _send(self, actions: list[dict[str, Any]], what: str) -> None:
-        error: Exception | None = None
+    def _send(self, actions: list[dict[str, Any]], what: str, deadline: float | None) -> None:
+        """Send one transaction, retrying what may succeed later; raise what is left."""
         errors = call_errors()
-        for attempt in range(self._max_attempts):
-            if attempt:
-                self._sleep(random.random() * self._base_delay * 2.0**attempt)  # noqa: S311
+        attempts = 0
+        while True:
+            attempts += 1
             with self._lock:
                 self.requests += 1
             try:
@@ -277,10 +282,11 @@ class CounterWriter:
                 error = exc
             else:
                 return
-        raise RetryableWriteError(
-            f"counters table {self.table_name!r}: the transaction for {what} did not land "
-            f"after {self._max_attempts} attempt(s): {explain(error) if error else ''}"
-        ) from error
+            if attempts == self._max_attempts or not self._backoff.wait(attempts, deadline):
+                raise RetryableWriteError(
+                    f"counters table {self.table_name!r}: the transaction for {what} did not "
+                    f"land after {attempts} attempt(s): {explain(error)}"
+                ) from error
 
     def _rejected(self, what: str, why: str) -> RejectedWriteError:
         return RejectedWriteError(

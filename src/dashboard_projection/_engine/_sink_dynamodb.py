@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from dashboard_projection._engine._backoff import Backoff
 from dashboard_projection._engine._botocore import (
     botocore_client,
     explain,
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
 #: under the GIL) stays the bound; more threads only add switching. Lambda allows 1,024
 #: threads and file descriptors per execution environment, far above this.
 DEFAULT_MAX_CONCURRENCY = 10
-_MAX_DOUBLINGS = 1000  # beyond this 2.0**n overflows; the delay is long capped by then
 
 
 class BatchWriteClient(Protocol):
@@ -163,10 +163,7 @@ class DynamoDBSink:
         except BotoCoreError as exc:  # e.g. NoRegionError: no AWS_REGION outside Lambda
             raise ConfigurationError(f"cannot make a DynamoDB client: {exc}") from exc
         self._max_attempts = max_attempts
-        self._base_delay = base_delay
-        self._max_delay = max_delay
-        self._sleep = sleep
-        self._rng = rng
+        self._backoff = Backoff(base_delay, max_delay, sleep, rng)
         self._botocore_errors = (ClientError, BotoCoreError)
         self._max_concurrency = max_concurrency
 
@@ -217,7 +214,9 @@ class DynamoDBSink:
             if outcome is None:
                 return
             pending, cause = outcome
-            if attempts == self._max_attempts or not self._back_off(attempts, progress.deadline):
+            if attempts == self._max_attempts or not self._backoff.wait(
+                attempts, progress.deadline
+            ):
                 break
         progress.failed.extend(
             FailedWrite(item.index, self._not_written(item, attempts, cause)) for item in pending
@@ -257,15 +256,6 @@ class DynamoDBSink:
             key_identity(attributes_of_request(bounce), self._key_attributes) for bounce in bounced
         }
         return [item for item in pending if item.identity in identities]
-
-    def _back_off(self, attempts: int, deadline: float | None) -> bool:
-        """Sleep before the next attempt; ``False``, without sleeping, if past the deadline."""
-        ceiling = self._base_delay * 2.0 ** min(attempts - 1, _MAX_DOUBLINGS)
-        delay = self._rng() * min(self._max_delay, ceiling)
-        if deadline is not None and time.monotonic() + delay >= deadline:
-            return False
-        self._sleep(delay)
-        return True
 
     def _rejected(self, item: Pending, exc: Exception) -> RejectedWriteError:
         key = describe_key(item.attributes, self._key_attributes)
