@@ -80,9 +80,17 @@ class WritePlan:
         Raises:
             InvalidInputError: An op has no valid key; then none of ``ops`` is recorded.
         """
+        self.add_keyed(ops, self.identities(ops), record_index)
+
+    def identities(self, ops: Sequence[WriteOp]) -> list[tuple[Hashable, ...]]:
+        """Each op's :func:`key_identity` for this plan's key attributes.
+
+        Raises:
+            InvalidInputError: An op has no valid key.
+        """
         key_attributes = self.key_attributes
         try:  # attributes_of() inlined: thousands of ops per batch, a call less each
-            keys = [
+            return [
                 key_identity(op.item if isinstance(op, Put) else op.key, key_attributes)
                 for op in ops
             ]
@@ -91,6 +99,11 @@ class WritePlan:
                 f"expected every operation to carry the key attributes "
                 f"{', '.join(key_attributes)} as S, N or B values ({type(exc).__name__}: {exc})"
             ) from None
+
+    def add_keyed(
+        self, ops: Sequence[WriteOp], keys: Sequence[tuple[Hashable, ...]], record_index: int
+    ) -> None:
+        """:meth:`add` of ops whose key identities are known: ``keys[i]`` is ``ops[i]``'s."""
         planned = self._ops
         for key, op in zip(keys, ops, strict=True):
             planned[key] = (op, record_index)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -27,7 +27,7 @@ from dashboard_projection._engine._outcome import (
     succeeded,
 )
 from dashboard_projection._engine._plan import Delete, Put, WriteOp, WritePlan
-from dashboard_projection._engine._projection import Projection
+from dashboard_projection._engine._projection import KnowsItsKeys, Projection
 from dashboard_projection._engine._records import StreamRecord, parse_record, records_of
 from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._steps import BatchStep, entries_before
@@ -100,11 +100,13 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     records: dict[int, StreamRecord] = {}
     plan = WritePlan(sink.key_attributes)
     effects: dict[int, Sequence[WriteOp] | InvalidInputError] = {}
+    operations_with_keys = _with_keys(project, plan)
     for index, raw in enumerate(raw_records):
         try:
             records[index] = parse_record(raw, index)  # kept on failure: its ids go in the log
-            ops = effects[index] = project(records[index], now=clock)
-            plan.add(ops, index)
+            ops, keys = operations_with_keys(records[index], clock)
+            effects[index] = ops
+            plan.add_keyed(ops, keys, index)
         except InvalidInputError as error:
             outcome.bad[index] = effects[index] = error
             plan.add([op for op in error.cleanup if isinstance(op, Put | Delete)], index)
@@ -124,6 +126,26 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
             metrics=metrics if isinstance(metrics, Metrics) else None,
         )
     return response
+
+
+def _with_keys(
+    project: Projection, plan: WritePlan
+) -> Callable[[StreamRecord, datetime], tuple[Sequence[WriteOp], Sequence[tuple[Hashable, ...]]]]:
+    """What a record implies, and each op's key identity in ``plan``.
+
+    A projection that built its keys itself (a view) hands them over; any other's ops have
+    theirs read back. The sink's key attributes are the projection's (``check_sink_fits``).
+    """
+    if isinstance(project, KnowsItsKeys):
+        return project._operations_with_keys  # noqa: SLF001 - the engine's own protocol
+
+    def read_back(
+        record: StreamRecord, now: datetime
+    ) -> tuple[Sequence[WriteOp], list[tuple[Hashable, ...]]]:
+        ops = project(record, now=now)
+        return ops, plan.identities(ops)
+
+    return read_back
 
 
 def check_sink_fits(sink: Sink, projection: Projection) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from dashboard_projection._engine._plan import WriteOp
 from dashboard_projection._engine._records import StreamRecord
@@ -31,4 +31,24 @@ class Projection(Protocol):
 
     def __call__(self, record: StreamRecord, *, now: datetime) -> Sequence[WriteOp]:
         """The puts and deletes ``record`` implies."""
+        ...
+
+
+#: A key identity per operation (see ``_plan.key_identity``), in the operations' order.
+Keys = list[tuple[str, ...]]
+
+
+@runtime_checkable
+class KnowsItsKeys(Protocol):
+    """A projection that hands over each operation's key with it: it built the keys itself.
+
+    The processor then plans without reading every key back out of the items
+    (``WritePlan.add_keyed``); ``DashboardView`` is one. Private: the keys must be exactly
+    ``key_identity`` of the ops for the projection's ``key_attributes``.
+    """
+
+    def _operations_with_keys(
+        self, record: StreamRecord, now: datetime
+    ) -> tuple[list[WriteOp], Keys]:
+        """``self(record, now=now)``, and the key identity of each operation."""
         ...

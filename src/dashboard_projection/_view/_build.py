@@ -74,7 +74,9 @@ class Rules:
         "format",
         "item_type",
         "key_names",
+        "key_sources",
         "keys_as_stored",
+        "keys_follow_stored",
         "last_expiry",
         "layout",
         "max_members",
@@ -116,11 +118,16 @@ class Rules:
             and default_text(view.model, self.shown_image.attribute) in self.shown_image.values
         )
         self.shown_model = None if isinstance(view.shown, ShownWhen) else view.shown
-        # Whether an old image's keys can be read from its stored attributes (see _operations)
-        self.keys_as_stored = self.shown_model is None and kept_as_stored(
-            view.model,
-            (*view.key, view.timestamp, *([view.fan_out.source] if view.fan_out else [])),
+        # What an item's keys are made of: its key, timestamp and fan-out set attributes.
+        self.key_sources = (
+            *view.key,
+            view.timestamp,
+            *([view.fan_out.source] if view.fan_out else []),
         )
+        # Whether its keys follow from how those are stored, with no validator having a say;
+        # then an old image's keys are read from its stored attributes (see _operations).
+        self.keys_follow_stored = kept_as_stored(view.model, self.key_sources)
+        self.keys_as_stored = self.shown_model is None and self.keys_follow_stored
         self.max_members = view.fan_out.max_members if view.fan_out else 0
         self.format = view.combined.number_format if view.combined else None
         self.combined_fields = (

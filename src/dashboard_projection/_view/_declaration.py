@@ -28,13 +28,14 @@ from dashboard_projection._view._layout import (
     Layout,
     time_attribute_of,
 )
-from dashboard_projection._view._operations import operations
+from dashboard_projection._view._operations import operations, operations_with_keys
 from dashboard_projection._view._parts import CombinedKey, FanOut, ShownWhen
 from dashboard_projection._view._queries import Query, QueryClient
 from dashboard_projection._view._table import table_spec, ttl_spec
 
 if TYPE_CHECKING:
     from dashboard_projection._engine._plan import WriteOp
+    from dashboard_projection._engine._projection import Keys
     from dashboard_projection._engine._records import StreamRecord
     from dashboard_projection._types import AttributeValue
 
@@ -111,6 +112,12 @@ class DashboardView(Generic[ModelT, ItemT]):
                 still owed for its old image.
         """
         return operations(self._rules, record, now)
+
+    def _operations_with_keys(
+        self, record: StreamRecord, now: datetime
+    ) -> tuple[list[WriteOp], Keys]:
+        """``self(record, now=now)`` and each op's key; the processor's way in (KnowsItsKeys)."""
+        return operations_with_keys(self._rules, record, now)
 
     # --- projecting -----------------------------------------------------------------------------
 

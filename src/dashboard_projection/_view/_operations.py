@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from dashboard_projection._engine._plan import Delete, Put, WriteOp
+from dashboard_projection._engine._projection import Keys
 from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 from dashboard_projection._types import WireItem
@@ -27,10 +28,17 @@ from dashboard_projection._view._time import utc_instant_of
 
 def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteOp]:
     """Puts for the new image's items, deletes for the old image's items that are gone."""
+    return operations_with_keys(rules, record, now)[0]
+
+
+def operations_with_keys(
+    rules: Rules, record: StreamRecord, now: datetime
+) -> tuple[list[WriteOp], Keys]:
+    """:func:`operations`, and each one's key: ``(day_partition, item_key)``."""
     _check_keys(rules, record)
     if record.event_name == "REMOVE":
         if not rules.propagate_removes or record.is_ttl_delete:
-            return []
+            return [], []
         if record.old_image is None:
             raise InvalidInputError(
                 "REMOVE without an OldImage: to propagate removes, the stream's view type "
@@ -50,18 +58,33 @@ def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteO
         except InvalidInputError as error:
             # The record is rejected, but the item it replaced must not linger on the
             # dashboard: its old items are deleted as if it were no longer shown.
-            error.cleanup = tuple(_deletes(rules, record.old_image, kept=set()))
+            error.cleanup = tuple(_deletes(_old_keys(rules, record.old_image)))
             raise
     if record.keys:
         try:
             _check_images_match_keys(record)
         except InvalidInputError as error:
-            error.cleanup = tuple(_deletes(rules, record.old_image, kept=set()))
+            error.cleanup = tuple(_deletes(_old_keys(rules, record.old_image)))
             raise
-    puts: list[WriteOp] = [Put(item) for item in new]
-    if not record.old_image:  # an INSERT: nothing to delete, no keys to compare
-        return puts
-    return puts + _deletes(rules, record.old_image, kept={_key(item) for item in new})
+    ops: list[WriteOp] = [Put(item) for item in new]
+    keys: Keys = [(item[PARTITION_KEY]["S"], item[SORT_KEY]["S"]) for item in new]
+    old = record.old_image
+    if not old or (new and _same_keys(rules, old, record.new_image)):
+        return ops, keys  # an INSERT, or a MODIFY that keeps every key: nothing to delete
+    kept = set(keys)
+    gone = [key for key in _old_keys(rules, old) if key not in kept]
+    return ops + _deletes(gone), keys + gone
+
+
+def _same_keys(rules: Rules, old: WireItem, new: WireItem | None) -> bool:
+    """Whether a shown new image's items have every key its old image's items had.
+
+    So when what the keys are made of is stored alike in both, and nothing else (a
+    validator) has a say in them: then the old image had these keys, or none at all.
+    """
+    if not rules.keys_follow_stored or new is None:
+        return False
+    return all(old.get(name) == new.get(name) for name in rules.key_sources)
 
 
 def _check_keys(rules: Rules, record: StreamRecord) -> None:
@@ -100,17 +123,11 @@ def _same_key_value(first: object, second: object, name: str) -> bool:
         return False
 
 
-def _deletes(
-    rules: Rules, old_image: WireItem | None, *, kept: set[tuple[str, str]]
-) -> list[WriteOp]:
-    return [
-        Delete({PARTITION_KEY: {"S": day}, SORT_KEY: {"S": item_key}})
-        for day, item_key in _old_keys(rules, old_image)
-        if (day, item_key) not in kept
-    ]
+def _deletes(keys: Keys) -> list[WriteOp]:
+    return [Delete({PARTITION_KEY: {"S": day}, SORT_KEY: {"S": key}}) for day, key in keys]
 
 
-def _old_keys(rules: Rules, image: WireItem | None) -> list[tuple[str, str]]:
+def _old_keys(rules: Rules, image: WireItem | None) -> Keys:
     """Keys the old image's items had; an old image that never projected had none."""
     if not image:
         return []
@@ -122,10 +139,10 @@ def _old_keys(rules: Rules, image: WireItem | None) -> list[tuple[str, str]]:
         old = rules.project_at(image, 0, "OldImage")
     except DashboardProjectionError:
         return []
-    return [_key(item) for item in old]
+    return [(item[PARTITION_KEY]["S"], item[SORT_KEY]["S"]) for item in old]
 
 
-def _stored_keys(rules: Rules, image: WireItem) -> list[tuple[str, str]] | None:
+def _stored_keys(rules: Rules, image: WireItem) -> Keys | None:
     """The keys of a shown image's items, from its stored key attributes alone.
 
     Equal to the keys of its projected items whenever it projects. When it would be
@@ -145,7 +162,3 @@ def _stored_keys(rules: Rules, image: WireItem) -> list[tuple[str, str]] | None:
         return None
     day = instant[:10]
     return [(day, key) for key in keys]
-
-
-def _key(item: WireItem) -> tuple[str, str]:
-    return item[PARTITION_KEY]["S"], item[SORT_KEY]["S"]
