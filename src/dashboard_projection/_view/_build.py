@@ -77,7 +77,7 @@ class Rules:
         "key_sources",
         "keys_as_stored",
         "keys_follow_stored",
-        "last_expiry",
+        "last_shared",
         "layout",
         "max_members",
         "member_attribute",
@@ -136,13 +136,13 @@ class Rules:
         self.ttl = view.ttl
         self.propagate_removes = view.propagate_removes
         self.item_type = view.item_model or derive_item_type(view, layout)
-        self.last_expiry: tuple[datetime | None, int] = (None, 0)
+        self.last_shared = SharedValues(None, 0)
 
     # --- the two doors ---------------------------------------------------------------------------
 
     def from_image(self, image: WireItem, now: datetime, path: str) -> list[WireDict]:
         """The dashboard items of a stream image; see ``DashboardView.project_image``."""
-        return self.project_at(image, self.expires(now), path)
+        return self.project_at(image, self.shared(now), path)
 
     def from_model(
         self, item: BaseModel, now: datetime, *, if_shown: bool = True
@@ -151,7 +151,7 @@ class Rules:
 
         ``if_shown=False`` projects the item whether it is shown or not.
         """
-        expires = self.expires(now)
+        shared = self.shared(now)
         if if_shown and not self._shown(item):
             return []
         copied = {}
@@ -160,17 +160,17 @@ class Rules:
             if value is not None and value != frozenset():  # DynamoDB has no empty set
                 copied[name] = serialize_value(storable(value))
         key = tuple(serialize_value(getattr(item, self.names[name])) for name in self.layout.key)
-        return self.build(item, key, copied, expires, "item")
+        return self.build(item, key, copied, shared, "item")
 
-    def expires(self, now: datetime) -> int:
-        """``expires_at(now, ttl)``, worked out once per clock: a batch's records share one."""
-        last = self.last_expiry
-        if last[0] is not now:  # the same (immutable) datetime object: the same value
-            last = self.last_expiry = (now, expires_at(now, self.ttl))
-        return last[1]
+    def shared(self, now: datetime) -> SharedValues:
+        """The values the items projected at ``now`` share: one set per clock, so per batch."""
+        last = self.last_shared
+        if last.now is not now:  # the same (immutable) datetime object: the same values
+            last = self.last_shared = SharedValues(now, expires_at(now, self.ttl))
+        return last
 
-    def project_at(self, image: WireItem, expires: int, path: str) -> list[WireDict]:
-        """:meth:`from_image` with the TTL attribute's value (epoch seconds) already computed."""
+    def project_at(self, image: WireItem, shared: SharedValues, path: str) -> list[WireDict]:
+        """:meth:`from_image` with the clock's :meth:`shared` values already looked up."""
         if self.shown_image is not None and not self.is_shown(image):
             return []
         data = deserialize_known(image, self.fields, path=path)
@@ -193,7 +193,7 @@ class Rules:
             raise ItemValidationError(
                 "a key attribute of the primary table is missing", path=f"{path}.{missing.args[0]}"
             ) from None
-        return self.build(item, key, copied, expires, path)
+        return self.build(item, key, copied, shared, path)
 
     def is_shown(self, image: WireItem) -> bool:
         """Whether the ``ShownWhen`` rule shows a stored image (the model's default if absent)."""
@@ -215,7 +215,7 @@ class Rules:
         item: BaseModel,
         key: Sequence[AttributeValue],
         copied: WireDict,
-        expires: int,
+        shared: SharedValues,
         path: str,
     ) -> list[WireDict]:
         """The base item, then one copy per fan-out member in sorted order, as DynamoDB JSON.
@@ -245,23 +245,24 @@ class Rules:
         )
         keys = layout.item_keys(suffix, members)
         check_key_sizes(keys, path)
-        shared = copied  # the caller's fresh dict: the attributes every item shares
-        shared[PARTITION_KEY] = {"S": instant[:10]}
-        shared[self.time_attribute] = {"S": instant}
-        shared[TTL_ATTRIBUTE] = {"N": str(expires)}
+        text = shared.text
+        common = copied  # the caller's fresh dict: the attributes every item has
+        common[PARTITION_KEY] = text(instant[:10])
+        common[self.time_attribute] = {"S": instant}
+        common[TTL_ATTRIBUTE] = shared.expires_at
         copies = []
         member_attribute = self.member_attribute
         for position, member in enumerate(members, 1):
-            copy = shared.copy()  # copy() and stores: cheaper than {**shared, ...} per item
+            copy = common.copy()  # copy() and stores: cheaper than {**common, ...} per item
             copy[SORT_KEY] = {"S": keys[position]}
-            copy[member_attribute] = {"S": member}
+            copy[member_attribute] = text(member)
             copies.append(copy)
-        base = shared
+        base = common
         base[SORT_KEY] = {"S": keys[0]}
         if self.format is not None:
             combined = self._combined(item, path)
             if combined is not None:
-                base[self.combined_attribute] = {"S": combined}
+                base[self.combined_attribute] = text(combined)
         return [base, *copies]
 
     def _combined(self, item: BaseModel, path: str) -> str | None:
@@ -280,6 +281,31 @@ class Rules:
         """A dashboard item from the table, typed."""
         data = deserialize_image(item, path="item")
         return validate(self.item_type, data, {"path": "item"})  # type: ignore[no-any-return]
+
+
+class SharedValues:
+    """Attribute values the items of one clock (one batch) share: one dict each, not one per item.
+
+    The day, the TTL, the fan-out members and the combined keys repeat across a batch's items;
+    each new ``{"S": ...}`` costs an allocation, and a batch's items are all alive together
+    (in the write plan), so sharing them makes a batch markedly cheaper. Shared values are never
+    mutated: items are DynamoDB JSON to send, and a copy already shares its base's values.
+    """
+
+    __slots__ = ("expires_at", "now", "texts")
+
+    def __init__(self, now: datetime | None, expires: int) -> None:
+        """The values of ``now``, whose items expire at ``expires`` (epoch seconds)."""
+        self.now = now
+        self.expires_at: AttributeValue = {"N": str(expires)}
+        self.texts: dict[str, AttributeValue] = {}
+
+    def text(self, value: str) -> AttributeValue:
+        """``{"S": value}``, the same object every time."""
+        found = self.texts.get(value)
+        if found is None:
+            found = self.texts[value] = {"S": value}
+        return found
 
 
 def _shown_by(shown: Callable[[Any], bool], item: BaseModel, path: str) -> bool:

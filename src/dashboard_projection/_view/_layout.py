@@ -17,7 +17,7 @@ the sentiment dashboard's keys come out exactly as before. Numbers are written c
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -81,13 +81,16 @@ class Layout:
             parts.append(text if position == 0 or name == self.timestamp else escape(text))
         return "#" + "#".join(parts)
 
-    def item_keys(self, suffix: str, members: Iterable[str]) -> list[str]:
+    def item_keys(self, suffix: str, members: Sequence[str]) -> list[str]:
         """``item_key`` of the base item, then of each member's copy, in ``members``' order.
 
         ``suffix`` is :meth:`key_suffix`'s; members are escaped, so none runs into the suffix.
         """
+        joined = "".join(members)
+        if "#" in joined or "%" in joined:  # escaped only when it changes something: rarely
+            members = [escape(member) for member in members]
         prefix = self.member_prefix
-        return [BASE_PREFIX + suffix[1:], *(f"{prefix}{escape(m)}{suffix}" for m in members)]
+        return [BASE_PREFIX + suffix[1:], *[prefix + member + suffix for member in members]]
 
 
 def key_text(value: AttributeValue, name: str) -> str:

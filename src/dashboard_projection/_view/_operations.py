@@ -21,7 +21,7 @@ from dashboard_projection._engine._projection import Keys
 from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 from dashboard_projection._types import WireItem
-from dashboard_projection._view._build import Rules, WireDict
+from dashboard_projection._view._build import Rules, SharedValues, WireDict
 from dashboard_projection._view._layout import PARTITION_KEY, SORT_KEY, key_text
 from dashboard_projection._view._time import utc_instant_of
 
@@ -54,7 +54,7 @@ def operations_with_keys(
         )
     else:
         try:
-            new = rules.project_at(record.new_image, rules.expires(now), "NewImage")
+            new = rules.project_at(record.new_image, rules.shared(now), "NewImage")
         except InvalidInputError as error:
             # The record is rejected, but the item it replaced must not linger on the
             # dashboard: its old items are deleted as if it were no longer shown.
@@ -136,7 +136,7 @@ def _old_keys(rules: Rules, image: WireItem | None) -> Keys:
         if keys is not None:
             return keys
     try:
-        old = rules.project_at(image, 0, "OldImage")
+        old = rules.project_at(image, SharedValues(None, 0), "OldImage")  # its keys alone
     except DashboardProjectionError:
         return []
     return [(item[PARTITION_KEY]["S"], item[SORT_KEY]["S"]) for item in old]

@@ -1,0 +1,48 @@
+"""The items of one clock share their repeated attribute values; no clock sees another's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard_projection import expires_at, sentiment_view
+from hypothesis_profile import PROPERTY
+
+START = datetime(2025, 11, 17, tzinfo=UTC)
+
+
+def _image(source_id: str, tags: list[str]) -> dict[str, Any]:
+    return {
+        "source_id": {"S": source_id},
+        "ingested_at": {"S": "2025-11-16T10:00:00Z"},
+        "sentiment": {"S": "neutral"},
+        "score": {"N": "0.5"},
+        "status": {"S": "analyzed"},
+        "matched_tags": {"SS": tags},
+    }
+
+
+def test_items_of_one_clock_share_values_and_another_clock_gets_its_own() -> None:
+    view = sentiment_view()
+    now = START
+    first = view.project_image(_image("a", ["x"]), now=now)
+    second = view.project_image(_image("b", ["x"]), now=now)
+    assert first[1]["tag"] is second[1]["tag"]
+    assert first[0]["expires_at"] is second[0]["expires_at"]
+    later = view.project_image(_image("b", ["x"]), now=now + timedelta(seconds=1))
+    assert later[1]["tag"] == first[1]["tag"]
+    assert later[1]["tag"] is not first[1]["tag"]
+
+
+@PROPERTY
+@given(st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=12))
+def test_each_clock_gets_its_own_expiry_whatever_the_order(clocks: list[int]) -> None:
+    """The values are looked up by the clock object: equal clocks, distinct objects, included."""
+    view = sentiment_view()
+    for offset in clocks:
+        now = START + timedelta(hours=offset % 2, days=offset // 2)
+        items = view.project_image(_image("a", ["x", "y"]), now=now)
+        assert {item["expires_at"]["N"] for item in items} == {str(expires_at(now, 7))}
