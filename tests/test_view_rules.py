@@ -13,7 +13,9 @@ from orders import orders
 
 from dashboard_projection import ConfigurationError, InvalidInputError, combined_key
 from dashboard_projection._view._layout import key_text
-from dashboard_projection._view._time import utc_instant
+from dashboard_projection._view._time import parse_instant, utc_instant, utc_instant_of
+from dashboard_projection.testing._values import draw_instant
+from hypothesis_profile import PROPERTY
 from servers import create_view_table, make_client
 from views import SENSORS
 
@@ -180,3 +182,10 @@ def test_a_combined_range_upside_down_is_invalid_input(low: Decimal, high: Decim
     else:
         with pytest.raises(InvalidInputError, match="low <= high"):
             SENSORS.query_by_combined("t", date(2025, 11, 16), "heat", low, high)
+
+
+@PROPERTY
+@given(st.composite(draw_instant)())
+def test_the_utc_shortcut_writes_what_parsing_writes(text: str) -> None:
+    """``Z``, ``+00:00`` and ``-00:00`` take a shortcut; every spelling must agree with parsing."""
+    assert utc_instant_of(text) == utc_instant(parse_instant(text))

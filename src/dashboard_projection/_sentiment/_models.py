@@ -79,10 +79,12 @@ def _long_or_tiny(number: Decimal) -> bool:
     )
 
 
+# The constraints before the validator: pydantic then checks them in its Rust decimal validator.
+# After it, each would be one more Python call per validation (three, a microsecond a score).
 Score = Annotated[
     Decimal,
-    BeforeValidator(_exact_and_storable),
     Field(ge=0, le=1, allow_inf_nan=False),
+    BeforeValidator(_exact_and_storable),
 ]
 
 
