@@ -16,12 +16,14 @@ from dashboard_projection import (
     DashboardProjectionError,
     DeserializationError,
     InvalidInputError,
+    ItemValidationError,
     SerializationError,
     deserialize_image,
     deserialize_value,
     serialize_item,
     serialize_value,
 )
+from dashboard_projection._engine._codec import KINDS, deserialize_known
 from dashboard_projection.testing import attribute_values
 from hypothesis_profile import PROPERTY
 
@@ -314,3 +316,30 @@ def test_str_and_int_subclasses_serialize_as_boto3_takes_them() -> None:
 
     assert serialize_value(Mood.CALM) == {"S": "calm"}
     assert serialize_value(Level.HIGH) == {"N": "3"}
+
+
+_TAGS = st.sampled_from(["", "S", "N", "B", "BOOL", "SS", "NS", "BS", "M", "L"])
+
+
+@PROPERTY
+@given(
+    st.dictionaries(st.sampled_from("abcd"), attribute_values(), max_size=4),
+    st.dictionaries(st.sampled_from("abce"), _TAGS, max_size=4),
+)
+def test_known_attributes_decode_as_a_whole_image_does_or_name_the_mistyped_one(
+    image: dict[str, Any], expected: dict[str, str]
+) -> None:
+    """Only the expected attributes, each of its expected type (any for ``""``, NULL too)."""
+    known = {name: value for name, value in image.items() if name in expected}
+    mistyped = [
+        name
+        for name, value in known.items()
+        if expected[name] and next(iter(value)) not in (expected[name], "NULL")
+    ]
+    if mistyped:
+        with pytest.raises(ItemValidationError) as caught:
+            deserialize_known(image, expected, path="NewImage")
+        assert caught.value.path == f"NewImage.{mistyped[0]}"
+        assert caught.value.reason.startswith(f"expected {KINDS[expected[mistyped[0]]]} (")
+    else:
+        assert deserialize_known(image, expected, path="NewImage") == deserialize_image(known)

@@ -9,12 +9,17 @@ in Lambda events as base64 text and leaves as ``bytes``, which is what the boto3
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from dashboard_projection._engine._numbers import NUMBER, OUT_OF_RANGE, is_plain, number_problem
-from dashboard_projection._errors import DeserializationError, InvalidInputError, public
+from dashboard_projection._errors import (
+    DeserializationError,
+    InvalidInputError,
+    ItemValidationError,
+    public,
+)
 from dashboard_projection._types import AttributeValue, WireItem
 
 _T = TypeVar("_T")
@@ -23,6 +28,18 @@ _T = TypeVar("_T")
 MAX_NESTING = 32
 #: Largest attribute name, in UTF-8 bytes: DynamoDB's "less than 64 KB".
 MAX_NAME_BYTES = 64 * 1024 - 1
+#: What each DynamoDB type tag is called in messages.
+KINDS = {
+    "S": "a string",
+    "N": "a number",
+    "B": "binary",
+    "BOOL": "a boolean",
+    "SS": "a string set",
+    "NS": "a number set",
+    "BS": "a binary set",
+    "M": "a map",
+    "L": "a list",
+}
 
 
 @public
@@ -40,6 +57,10 @@ class _Malformed(Exception):  # noqa: N818 - internal signal, never escapes this
     def within(self, segment: str) -> _Malformed:
         self.trail = segment + self.trail
         return self
+
+
+class _Mistyped(_Malformed):
+    """Well-formed, but stored as another type than expected: the item is wrong, not its JSON."""
 
 
 def _describe(payload: object) -> str:
@@ -159,34 +180,34 @@ def _decode_map(payload: object) -> dict[str, Any]:
 
 
 def _decode_members(
-    members: dict[Any, Any], separator: str, keep: Container[str] | None = None
+    members: dict[Any, Any], separator: str, expected: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     decoded: dict[str, Any] = {}
     name: Any = ""
+    want: str | None = ""
     try:
         for name, value in members.items():
-            if keep is not None and name not in keep:
-                continue
-            # _decode() inlined, strings and maps short-cut: this loop is the codec's hot path.
+            if expected is not None:
+                want = expected.get(name)
+                if want is None:
+                    continue
+            # _decode() inlined, strings and plain numbers short-cut: the codec's hot path.
             try:
                 (tag,) = value
                 payload = value[tag]
             except (TypeError, ValueError, LookupError):  # [2][2], "S"["S"]: not a dict at all
                 raise _not_an_attribute_value(value) from None
-            kind = type(payload)
-            if tag == "S" and kind is str:
+            if tag == "S" and type(payload) is str:
                 decoded[name] = payload
-            elif tag == "N" and kind is str and is_plain(payload):
+            elif tag == "N" and type(payload) is str and is_plain(payload):
                 decoded[name] = _plain_number(payload)
-            elif tag == "M" and kind is dict:
-                decoded[name] = _decode_members(payload, ".M.")
-            elif tag == "SS" and kind is list and payload and _only_strings(payload):
-                decoded[name] = _unique(payload, "SS")
             else:
                 decode = _DECODERS.get(tag)
                 if decode is None:
                     raise _not_an_attribute_value(value)
                 decoded[name] = decode(payload)
+            if want and tag not in (want, "NULL"):  # NULL: the model's to accept or not
+                raise _Mistyped(f"expected {KINDS[want]} ({want}), got {tag}")
     except _Malformed as bad:
         raise bad.within(f"{separator}{name}") from None
     return decoded
@@ -257,24 +278,33 @@ def deserialize_image(image: WireItem, *, path: str = "NewImage") -> dict[str, A
 
 
 def deserialize_known(
-    image: WireItem, known: Container[str] | None, *, path: str
+    image: WireItem, expected: Mapping[str, str] | None, *, path: str
 ) -> dict[str, Any]:
-    """:func:`deserialize_image` of the attributes named in ``known`` (``None``: all of them).
+    """:func:`deserialize_image` of the attributes ``expected`` names (``None``: all of them).
 
     The others are not even decoded: a model ignores unknown attributes, so the stream path
-    reads what it needs in one pass, without a filtered copy of the image first.
+    reads what it needs in one pass, without a filtered copy of the image first. Each is
+    expected to be stored as the type tag it maps to (``""``: any). NULL is always accepted:
+    whether a field may be null is the model's to say.
+
+    Raises:
+        DeserializationError: An attribute is malformed.
+        ItemValidationError: An attribute is stored as another type, e.g. ``expected a string
+            (S), got B``.
     """
     if type(image) is not dict:
         raise DeserializationError(
             f"expected an object of attributes, got {_describe(image)}", path=path
         )
-    return _decoding(_decode_members, image, path, ".", known)
+    return _decoding(_decode_members, image, path, ".", expected)
 
 
 def _decoding(decode: Callable[..., _T], value: object, path: str, *args: object) -> _T:
     """Run ``decode``; whatever is wrong with ``value`` becomes one ``DeserializationError``."""
     try:
         return decode(value, *args)
+    except _Mistyped as bad:
+        raise ItemValidationError(bad.reason, path=path + bad.trail) from None
     except _Malformed as bad:
         raise DeserializationError(bad.reason, path=path + bad.trail) from None
     except RecursionError:  # a JSON tree Python's json module reads, but too deep to walk

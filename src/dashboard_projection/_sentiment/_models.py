@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from dashboard_projection._engine._codec import SerializationError, deserialize_image
+from dashboard_projection._engine._codec import SerializationError, deserialize_known
 from dashboard_projection._engine._encode import serialize_value
 from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
 from dashboard_projection._errors import ItemValidationError
@@ -30,7 +30,7 @@ from dashboard_projection._sentiment._keys import base_item_key, tag_item_key
 from dashboard_projection._types import AttributeValue, WireItem
 from dashboard_projection._view._rules import DEFAULT_MAX_TAGS
 from dashboard_projection._view._time import parse_instant
-from dashboard_projection._view._validation import check_stored_types, raise_as_ours, stored_types
+from dashboard_projection._view._validation import decoding_tags, raise_as_ours
 
 _INSTANT_WIDTH = len("2025-11-16T14:30:15.000000Z")
 # A score in [0, 1] with this few digits is at least 1E-20: within every limit of DynamoDB's.
@@ -220,14 +220,13 @@ class PrimaryItem(_Model):
             ItemValidationError: It decodes, but is not a valid primary item.
         """
         # Unknown attributes are ignored, so they are not even decoded (the stream path agrees).
-        if isinstance(image, Mapping):
-            image = {name: value for name, value in image.items() if name in cls.model_fields}
-        data = deserialize_image(image, path=path)  # malformed DynamoDB JSON is reported first
-        check_stored_types(image, _STORED_AS, path)
+        if isinstance(image, Mapping) and type(image) is not dict:
+            image = dict(image)
+        data = deserialize_known(image, _STORED_AS, path=path)
         return cls.model_validate(data, context={"max_tags": max_tags, "path": path})
 
 
-_STORED_AS = stored_types(PrimaryItem)  # score N, matched_tags SS, metadata M, the rest S
+_STORED_AS = decoding_tags(PrimaryItem)  # score N, matched_tags SS, metadata M, the rest S
 
 
 def _check_key_sizes(item: PrimaryItem) -> None:

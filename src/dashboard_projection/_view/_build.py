@@ -37,8 +37,7 @@ from dashboard_projection._view._layout import (
 from dashboard_projection._view._parts import ShownWhen
 from dashboard_projection._view._rules import expires_at
 from dashboard_projection._view._validation import (
-    check_stored_types,
-    field_names,
+    decoding_tags,
     fields_by_stored_name,
     kept_as_stored,
     stored_types,
@@ -70,7 +69,6 @@ class Rules:
         "combined_fields",
         "copied",
         "copied_as_stored",
-        "fields",
         "format",
         "item_type",
         "key_names",
@@ -88,6 +86,7 @@ class Rules:
         "shown_model",
         "shown_when_absent",
         "stored",
+        "tags",
         "time_attribute",
         "ttl",
     )
@@ -99,8 +98,8 @@ class Rules:
         self.member_attribute = layout.member_attribute or ""
         self.combined_attribute = layout.combined_attribute or ""
         self.model = view.model
-        self.fields = field_names(view.model)
         self.stored = stored_types(view.model)
+        self.tags = decoding_tags(view.model)
         # Stored attribute name → the model's field name (they differ where a field has an alias)
         self.names = {
             stored: name for stored, (name, _) in fields_by_stored_name(view.model).items()
@@ -173,8 +172,7 @@ class Rules:
         """:meth:`from_image` with the clock's :meth:`shared` values already looked up."""
         if self.shown_image is not None and not self.is_shown(image):
             return []
-        data = deserialize_known(image, self.fields, path=path)
-        check_stored_types(image, self.stored, path)
+        data = deserialize_known(image, self.tags, path=path)
         item = validate(self.model, data, {"path": path, "view_checks_keys": True})
         if self.shown_model is not None and not _shown_by(self.shown_model, item, path):
             return []

@@ -27,20 +27,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from dashboard_projection._errors import DashboardProjectionError, ItemValidationError
-from dashboard_projection._types import WireItem
 
-#: What each DynamoDB type tag is called in messages.
-_KINDS = {
-    "S": "a string",
-    "N": "a number",
-    "B": "binary",
-    "BOOL": "a boolean",
-    "SS": "a string set",
-    "NS": "a number set",
-    "BS": "a binary set",
-    "M": "a map",
-    "L": "a list",
-}
 _SETS = {"S": "SS", "N": "NS", "B": "BS"}
 _SHOWN = 80  # characters of a rejected input shown in a message
 
@@ -186,20 +173,14 @@ def stored_types(model: type[BaseModel]) -> dict[str, str]:
     return tags
 
 
-def check_stored_types(image: WireItem, expected: Mapping[str, str], path: str) -> None:
-    """Refuse an attribute stored as another DynamoDB type than its field's.
+def decoding_tags(model: type[BaseModel]) -> dict[str, str]:
+    """Every attribute a model reads → the type tag it must be stored as (``""``: any).
 
-    NULL is left to the model, which accepts it for an optional field and refuses it otherwise.
-
-    Raises:
-        ItemValidationError: Naming the attribute, the expected and the actual type tag.
+    What ``deserialize_known`` takes: it decodes these attributes alone, and refuses one
+    stored as another DynamoDB type than its field's.
     """
-    for name, tag in expected.items():
-        value = image.get(name)
-        if type(value) is dict and tag not in value and "NULL" not in value and len(value) == 1:
-            raise ItemValidationError(
-                f"expected {_KINDS[tag]} ({tag}), got {next(iter(value))}", path=f"{path}.{name}"
-            )
+    tags = stored_types(model)
+    return {name: tags.get(name, "") for name in field_names(model)}
 
 
 def fields_by_stored_name(model: type[BaseModel]) -> dict[str, tuple[str, FieldInfo]]:
