@@ -36,6 +36,7 @@ from dashboard_projection._view._layout import (
 )
 from dashboard_projection._view._parts import ShownWhen
 from dashboard_projection._view._rules import expires_at
+from dashboard_projection._view._shared import SharedValues
 from dashboard_projection._view._validation import (
     decoding_tags,
     fields_by_stored_name,
@@ -67,6 +68,7 @@ class Rules:
     __slots__ = (
         "combined_attribute",
         "combined_fields",
+        "combined_names",
         "copied",
         "copied_as_stored",
         "format",
@@ -85,9 +87,11 @@ class Rules:
         "shown_image",
         "shown_model",
         "shown_when_absent",
+        "source_field",
         "stored",
         "tags",
         "time_attribute",
+        "timestamp_field",
         "ttl",
     )
 
@@ -104,6 +108,8 @@ class Rules:
         self.names = {
             stored: name for stored, (name, _) in fields_by_stored_name(view.model).items()
         }
+        self.timestamp_field = self.names[view.timestamp]
+        self.source_field = self.names[view.fan_out.source] if view.fan_out else ""
         self.copied = copied_names(view)
         # (name, whether its declared type is always stored as it goes to the table)
         self.copied_as_stored = tuple(
@@ -131,6 +137,11 @@ class Rules:
         self.format = view.combined.number_format if view.combined else None
         self.combined_fields = (
             (view.combined.category, view.combined.value) if view.combined else None
+        )
+        self.combined_names = (
+            (self.names[view.combined.category], self.names[view.combined.value])
+            if view.combined
+            else ("", "")
         )
         self.ttl = view.ttl
         self.propagate_removes = view.propagate_removes
@@ -229,23 +240,23 @@ class Rules:
                 range.
         """
         layout = self.layout
-        names = self.names
-        instant = instant_of(getattr(item, names[layout.timestamp]), path, layout.timestamp)
+        instant = instant_of(getattr(item, self.timestamp_field), path, layout.timestamp)
         try:
             suffix = layout.key_suffix(instant, key)
         except ItemValidationError as error:
             raise ItemValidationError(error.reason, path=f"{path}.{error.path}") from None
         source = layout.member_source
         members = (
-            members_of(getattr(item, names[source]) or (), source, self.max_members, path)
+            members_of(getattr(item, self.source_field) or (), source, self.max_members, path)
             if source is not None
             else []
         )
         keys = layout.item_keys(suffix, members)
         check_key_sizes(keys, path)
-        text = shared.text
+        texts = shared.texts  # looked up here, added by shared.text(): a call only when new
         common = copied  # the caller's fresh dict: the attributes every item has
-        common[PARTITION_KEY] = text(instant[:10])
+        day = instant[:10]
+        common[PARTITION_KEY] = texts.get(day) or shared.text(day)
         common[self.time_attribute] = {"S": instant}
         common[TTL_ATTRIBUTE] = shared.expires_at
         copies = []
@@ -253,25 +264,25 @@ class Rules:
         for position, member in enumerate(members, 1):
             copy = common.copy()  # copy() and stores: cheaper than {**common, ...} per item
             copy[SORT_KEY] = {"S": keys[position]}
-            copy[member_attribute] = text(member)
+            copy[member_attribute] = texts.get(member) or shared.text(member)
             copies.append(copy)
         base = common
         base[SORT_KEY] = {"S": keys[0]}
         if self.format is not None:
             combined = self._combined(item, path)
             if combined is not None:
-                base[self.combined_attribute] = text(combined)
+                base[self.combined_attribute] = texts.get(combined) or shared.text(combined)
         return [base, *copies]
 
     def _combined(self, item: BaseModel, path: str) -> str | None:
         if self.format is None or self.combined_fields is None:
             return None
-        category_name, value_name = self.combined_fields
-        category = text_of(getattr(item, self.names[category_name]))
-        value = getattr(item, self.names[value_name])
+        category_field, value_field = self.combined_names
+        category = text_of(getattr(item, category_field))
+        value = getattr(item, value_field)
         if category is None or value is None:
             return None  # left out of the combined index, as DynamoDB leaves sparse keys
-        return combined_of(self.format, category, value, path, value_name)
+        return combined_of(self.format, category, value, path, self.combined_fields[1])
 
     # --- reading back ----------------------------------------------------------------------------
 
@@ -279,31 +290,6 @@ class Rules:
         """A dashboard item from the table, typed."""
         data = deserialize_image(item, path="item")
         return validate(self.item_type, data, {"path": "item"})  # type: ignore[no-any-return]
-
-
-class SharedValues:
-    """Attribute values the items of one clock (one batch) share: one dict each, not one per item.
-
-    The day, the TTL, the fan-out members and the combined keys repeat across a batch's items;
-    each new ``{"S": ...}`` costs an allocation, and a batch's items are all alive together
-    (in the write plan), so sharing them makes a batch markedly cheaper. Shared values are never
-    mutated: items are DynamoDB JSON to send, and a copy already shares its base's values.
-    """
-
-    __slots__ = ("expires_at", "now", "texts")
-
-    def __init__(self, now: datetime | None, expires: int) -> None:
-        """The values of ``now``, whose items expire at ``expires`` (epoch seconds)."""
-        self.now = now
-        self.expires_at: AttributeValue = {"N": str(expires)}
-        self.texts: dict[str, AttributeValue] = {}
-
-    def text(self, value: str) -> AttributeValue:
-        """``{"S": value}``, the same object every time."""
-        found = self.texts.get(value)
-        if found is None:
-            found = self.texts[value] = {"S": value}
-        return found
 
 
 def _shown_by(shown: Callable[[Any], bool], item: BaseModel, path: str) -> bool:

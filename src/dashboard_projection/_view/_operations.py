@@ -21,8 +21,9 @@ from dashboard_projection._engine._projection import Keys
 from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 from dashboard_projection._types import WireItem
-from dashboard_projection._view._build import Rules, SharedValues, WireDict
+from dashboard_projection._view._build import Rules, WireDict
 from dashboard_projection._view._layout import PARTITION_KEY, SORT_KEY, key_text
+from dashboard_projection._view._shared import SharedValues
 from dashboard_projection._view._time import utc_instant_of
 
 
