@@ -87,11 +87,12 @@ def parse_record(raw: object, index: int) -> StreamRecord:
             "expected a SequenceNumber string", path=f"Records[{index}].dynamodb.SequenceNumber"
         )
     keys, new_image, old_image = body.get("Keys"), body.get("NewImage"), body.get("OldImage")
-    for part, image in (("Keys", keys), ("NewImage", new_image), ("OldImage", old_image)):
-        if image is not None and not isinstance(image, dict):
-            raise InvalidInputError(
-                "expected an object of attributes", path=f"Records[{index}].dynamodb.{part}"
-            )
+    if not (_is_image(keys) and _is_image(new_image) and _is_image(old_image)):
+        for part, image in (("Keys", keys), ("NewImage", new_image), ("OldImage", old_image)):
+            if not _is_image(image):
+                raise InvalidInputError(
+                    "expected an object of attributes", path=f"Records[{index}].dynamodb.{part}"
+                )
     identity = raw.get("userIdentity")
     return StreamRecord(
         str(raw.get("eventID", "")),
@@ -105,3 +106,8 @@ def parse_record(raw: object, index: int) -> StreamRecord:
         and identity.get("type") == "Service"
         and identity.get("principalId") == _TTL_PRINCIPAL,
     )
+
+
+def _is_image(image: object) -> bool:
+    """Absent, or an object of attributes (checked by the projection)."""
+    return image is None or type(image) is dict or isinstance(image, dict)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -59,26 +59,35 @@ class Layout:
     member_index: str | None
     combined_attribute: str | None
     combined_index: str | None
+    #: The key components in key order (sort key first): (name, position, whether escaped).
+    components: tuple[tuple[str, int, bool], ...] = field(init=False, repr=False, compare=False)
+    member_prefix: str = field(init=False, repr=False, compare=False)
+    """``<member attribute>#``: what a copy's ``item_key`` starts with."""
 
-    @property
-    def member_prefix(self) -> str:
-        """``<member attribute>#``: what a copy's ``item_key`` starts with."""
-        return f"{self.member_attribute}#"
+    def __post_init__(self) -> None:
+        """Derive what every key needs, once: the components' order, the copies' prefix."""
+        components = tuple(
+            (name, position, not (position == 0 or name == self.timestamp))
+            for position, name in reversed(list(enumerate(self.key)))
+        )
+        object.__setattr__(self, "components", components)  # frozen: set once, here
+        object.__setattr__(self, "member_prefix", f"{self.member_attribute}#")
 
     def key_suffix(self, instant: str, key_values: Sequence[AttributeValue]) -> str:
         """``#<instant>#<sort key>#<partition key>``: the part every item of a source shares.
+
+        Every component but the partition key is escaped, except the timestamp's own spelling.
 
         Raises:
             ItemValidationError: A key value is not a valid S, N or B.
         """
         parts = [instant]
-        for position in reversed(range(len(self.key))):
-            name = self.key[position]
+        for name, position, escaped in self.components:
             value = key_values[position]
             text = value.get("S") if type(value) is dict and len(value) == 1 else None
             if type(text) is not str:  # a number or binary key, or not a key value at all
                 text = key_text(value, name)
-            parts.append(text if position == 0 or name == self.timestamp else escape(text))
+            parts.append(escape(text) if escaped else text)
         return "#" + "#".join(parts)
 
     def item_keys(self, suffix: str, members: Sequence[str]) -> list[str]:

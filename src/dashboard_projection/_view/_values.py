@@ -74,6 +74,8 @@ def combined_of(
 
 def text_of(value: object) -> str | None:
     """A category or status as text: a string, or a string enum's value."""
+    if type(value) is str:  # the common case, before an isinstance() against Enum's metaclass
+        return value
     if isinstance(value, Enum):
         value = value.value
     return value if isinstance(value, str) else None
