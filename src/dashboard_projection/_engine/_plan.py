@@ -71,8 +71,10 @@ class WritePlan:
     def __init__(self, key_attributes: Sequence[str]) -> None:
         """Start an empty plan for a table whose primary key is ``key_attributes``."""
         self.key_attributes = tuple(key_attributes)
-        # Plain (op, record index) pairs: a batch plans thousands, each built once.
-        self._ops: dict[tuple[Hashable, ...], tuple[WriteOp, int]] = {}
+        # The op and its record's index per key, in two dicts of one order (a key keeps its
+        # place when replaced): no pair to build per op, and a batch plans thousands.
+        self._ops: dict[tuple[Hashable, ...], WriteOp] = {}
+        self._records: dict[tuple[Hashable, ...], int] = {}
 
     def add(self, ops: Sequence[WriteOp], record_index: int) -> None:
         """Record one record's ``ops``; each replaces what an earlier op planned for its key.
@@ -104,9 +106,10 @@ class WritePlan:
         self, ops: Sequence[WriteOp], keys: Sequence[tuple[Hashable, ...]], record_index: int
     ) -> None:
         """:meth:`add` of ops whose key identities are known: ``keys[i]`` is ``ops[i]``'s."""
-        planned = self._ops
+        planned, records = self._ops, self._records
         for key, op in zip(keys, ops, strict=True):
-            planned[key] = (op, record_index)
+            planned[key] = op
+            records[key] = record_index
 
     def __len__(self) -> int:
         """The number of distinct keys written or deleted."""
@@ -114,5 +117,4 @@ class WritePlan:
 
     def planned(self) -> tuple[list[WriteOp], list[int]]:
         """The operations, one per key, and the position of the record that asked for each."""
-        entries = self._ops.values()
-        return [op for op, _ in entries], [index for _, index in entries]
+        return list(self._ops.values()), list(self._records.values())

@@ -87,12 +87,12 @@ def parse_record(raw: object, index: int) -> StreamRecord:
             "expected a SequenceNumber string", path=f"Records[{index}].dynamodb.SequenceNumber"
         )
     keys, new_image, old_image = body.get("Keys"), body.get("NewImage"), body.get("OldImage")
-    if not (_is_image(keys) and _is_image(new_image) and _is_image(old_image)):
-        for part, image in (("Keys", keys), ("NewImage", new_image), ("OldImage", old_image)):
-            if not _is_image(image):
-                raise InvalidInputError(
-                    "expected an object of attributes", path=f"Records[{index}].dynamodb.{part}"
-                )
+    if not (
+        (keys is None or type(keys) is dict)
+        and (new_image is None or type(new_image) is dict)
+        and (old_image is None or type(old_image) is dict)
+    ):
+        _check_images(index, Keys=keys, NewImage=new_image, OldImage=old_image)
     identity = raw.get("userIdentity")
     return StreamRecord(
         str(raw.get("eventID", "")),
@@ -108,6 +108,10 @@ def parse_record(raw: object, index: int) -> StreamRecord:
     )
 
 
-def _is_image(image: object) -> bool:
-    """Absent, or an object of attributes (checked by the projection)."""
-    return image is None or type(image) is dict or isinstance(image, dict)
+def _check_images(index: int, **images: object) -> None:
+    """Refuse an image that is not an object of attributes (a dict subclass is one)."""
+    for part, image in images.items():
+        if image is not None and not isinstance(image, dict):
+            raise InvalidInputError(
+                "expected an object of attributes", path=f"Records[{index}].dynamodb.{part}"
+            )

@@ -70,7 +70,8 @@ class Rules:
         "combined_fields",
         "combined_names",
         "copied",
-        "copied_as_stored",
+        "copied_as_typed",
+        "copied_checked",
         "format",
         "item_type",
         "key_names",
@@ -111,10 +112,10 @@ class Rules:
         self.timestamp_field = self.names[view.timestamp]
         self.source_field = self.names[view.fan_out.source] if view.fan_out else ""
         self.copied = copied_names(view)
-        # (name, whether its declared type is always stored as it goes to the table)
-        self.copied_as_stored = tuple(
-            (name, self.stored.get(name) in _AS_STORED) for name in self.copied
-        )
+        # Copied attributes whose declared type goes to the table as stored (S, N, SS, NS,
+        # BOOL), and the others, which go as stored only when they hold such a type.
+        self.copied_as_typed = tuple(n for n in self.copied if self.stored.get(n) in _AS_STORED)
+        self.copied_checked = tuple(n for n in self.copied if n not in self.copied_as_typed)
         self.key_names = frozenset(view.key)
         self.shown_image = view.shown if isinstance(view.shown, ShownWhen) else None
         # An image without the ShownWhen attribute is what the model's default says it is.
@@ -187,15 +188,16 @@ class Rules:
         item = validate(self.model, data, {"path": path, "view_checks_keys": True})
         if self.shown_model is not None and not _shown_by(self.shown_model, item, path):
             return []
-        copied = {}
-        for name, as_stored in self.copied_as_stored:
+        copied = {
+            name: value
+            for name in self.copied_as_typed
+            if (value := image.get(name)) is not None and "NULL" not in value
+        }
+        for name in self.copied_checked:
             value = image.get(name)
-            if value is None or "NULL" in value:
-                continue
-            if as_stored or next(iter(value)) in _AS_STORED:
-                copied[name] = value
-            else:
-                copied[name] = serialize_value(data[name])
+            if value is not None and "NULL" not in value:
+                as_stored = next(iter(value)) in _AS_STORED
+                copied[name] = value if as_stored else serialize_value(data[name])
         try:
             key = tuple(image[name] for name in self.layout.key)
         except KeyError as missing:
