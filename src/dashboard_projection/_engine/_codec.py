@@ -206,7 +206,7 @@ def _decode_members(
                 if decode is None:
                     raise _not_an_attribute_value(value)
                 decoded[name] = decode(payload)
-            if want and tag not in (want, "NULL"):  # NULL: the model's to accept or not
+            if want and want != tag != "NULL":  # NULL: the model's to accept or not
                 raise _Mistyped(f"expected {KINDS[want]} ({want}), got {tag}")
     except _Malformed as bad:
         raise bad.within(f"{separator}{name}") from None

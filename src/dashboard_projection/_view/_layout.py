@@ -99,7 +99,7 @@ class Layout:
         if "#" in joined or "%" in joined:  # escaped only when it changes something: rarely
             members = [escape(member) for member in members]
         prefix = self.member_prefix
-        return [BASE_PREFIX + suffix[1:], *[prefix + member + suffix for member in members]]
+        return [BASE_PREFIX + suffix[1:], *[f"{prefix}{member}{suffix}" for member in members]]
 
 
 def key_text(value: AttributeValue, name: str) -> str:

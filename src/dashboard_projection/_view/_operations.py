@@ -85,7 +85,8 @@ def _same_keys(rules: Rules, old: WireItem, new: WireItem | None) -> bool:
     """
     if not rules.keys_follow_stored or new is None:
         return False
-    return all(old.get(name) == new.get(name) for name in rules.key_sources)
+    names = rules.key_sources
+    return list(map(old.get, names)) == list(map(new.get, names))
 
 
 def _check_keys(rules: Rules, record: StreamRecord) -> None:
