@@ -62,6 +62,11 @@ WireDict = dict[str, AttributeValue]
 _AS_STORED = frozenset(("S", "N", "SS", "NS", "BOOL"))
 
 
+#: Items, their ``day_partition`` and their ``item_key`` values (see :meth:`Rules.build`).
+Built = tuple[list[WireDict], str, list[str]]
+NOTHING: Built = ([], "", [])  # an image not shown: no items (never mutated)
+
+
 class Rules:
     """A declaration compiled for the hot path: names resolved, checks chosen, once."""
 
@@ -171,7 +176,7 @@ class Rules:
             if value is not None and value != frozenset():  # DynamoDB has no empty set
                 copied[name] = serialize_value(storable(value))
         key = tuple(serialize_value(getattr(item, self.names[name])) for name in self.layout.key)
-        return self.build(item, key, copied, shared, "item")
+        return self.build(item, key, copied, shared, "item")[0]
 
     def shared(self, now: datetime) -> SharedValues:
         """The values the items projected at ``now`` share: one set per clock, so per batch."""
@@ -182,12 +187,16 @@ class Rules:
 
     def project_at(self, image: WireItem, shared: SharedValues, path: str) -> list[WireDict]:
         """:meth:`from_image` with the clock's :meth:`shared` values already looked up."""
+        return self.project_keyed(image, shared, path)[0]
+
+    def project_keyed(self, image: WireItem, shared: SharedValues, path: str) -> Built:
+        """:meth:`project_at`, with the items' ``day_partition`` and ``item_key`` values."""
         if self.shown_image is not None and not self.is_shown(image):
-            return []
+            return NOTHING
         data = deserialize_known(image, self.tags, path=path)
         item = validate(self.model, data, {"path": path, "view_checks_keys": True})
         if self.shown_model is not None and not _shown_by(self.shown_model, item, path):
-            return []
+            return NOTHING
         copied = {
             name: value
             for name in self.copied_as_typed
@@ -228,8 +237,10 @@ class Rules:
         copied: WireDict,
         shared: SharedValues,
         path: str,
-    ) -> list[WireDict]:
+    ) -> Built:
         """The base item, then one copy per fan-out member in sorted order, as DynamoDB JSON.
+
+        Returned with their day (``day_partition``) and their ``item_key`` values, in order.
 
         ``copied`` (the copied attributes, a fresh dict) becomes the attributes items share,
         and then the base item itself: the copies are taken before the base's own attributes
@@ -274,7 +285,7 @@ class Rules:
             combined = self._combined(item, path)
             if combined is not None:
                 base[self.combined_attribute] = texts.get(combined) or shared.text(combined)
-        return [base, *copies]
+        return [base, *copies], day, keys
 
     def _combined(self, item: BaseModel, path: str) -> str | None:
         if self.format is None or self.combined_fields is None:

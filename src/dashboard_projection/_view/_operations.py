@@ -15,6 +15,7 @@ The table holds exactly the projection of the primary items that are currently s
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import repeat
 
 from dashboard_projection._engine._plan import Delete, Put, WriteOp
 from dashboard_projection._engine._projection import Keys
@@ -47,6 +48,7 @@ def operations_with_keys(
                 path="dynamodb.OldImage",
             )
         new: list[WireDict] = []
+        keys: Keys = []
     elif record.new_image is None:
         raise InvalidInputError(
             f"{record.event_name} without a NewImage: the stream's view type must be "
@@ -55,7 +57,10 @@ def operations_with_keys(
         )
     else:
         try:
-            new = rules.project_at(record.new_image, rules.shared(now), "NewImage")
+            new, day, item_keys = rules.project_keyed(
+                record.new_image, rules.shared(now), "NewImage"
+            )
+            keys = list(zip(repeat(day), item_keys))
         except InvalidInputError as error:
             # The record is rejected, but the item it replaced must not linger on the
             # dashboard: its old items are deleted as if it were no longer shown.
@@ -68,7 +73,6 @@ def operations_with_keys(
             error.cleanup = tuple(_deletes(_old_keys(rules, record.old_image)))
             raise
     ops: list[WriteOp] = [Put(item) for item in new]
-    keys: Keys = [(item[PARTITION_KEY]["S"], item[SORT_KEY]["S"]) for item in new]
     old = record.old_image
     if not old or (new and _same_keys(rules, old, record.new_image)):
         return ops, keys  # an INSERT, or a MODIFY that keeps every key: nothing to delete
