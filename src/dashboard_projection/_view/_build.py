@@ -272,15 +272,20 @@ class Rules:
         common[PARTITION_KEY] = texts.get(day) or shared.text(day)
         common[self.time_attribute] = {"S": instant}
         common[TTL_ATTRIBUTE] = shared.expires_at
+        common[SORT_KEY] = {"S": keys[0]}  # the base item's; each copy overwrites it
         copies = []
-        member_attribute = self.member_attribute
-        for position, member in enumerate(members, 1):
-            copy = common.copy()  # copy() and stores: cheaper than {**common, ...} per item
-            copy[SORT_KEY] = {"S": keys[position]}
-            copy[member_attribute] = texts.get(member) or shared.text(member)
-            copies.append(copy)
+        if members:
+            # Room for the member made once, before copying: a copy that only overwrites
+            # never outgrows its hash table, and a resize per copy would cost more than it.
+            member_attribute = self.member_attribute
+            common[member_attribute] = common[SORT_KEY]
+            for position, member in enumerate(members, 1):
+                copy = common.copy()  # copy() and stores: cheaper than {**common, ...}
+                copy[SORT_KEY] = {"S": keys[position]}
+                copy[member_attribute] = texts.get(member) or shared.text(member)
+                copies.append(copy)
+            del common[member_attribute]
         base = common
-        base[SORT_KEY] = {"S": keys[0]}
         if self.format is not None:
             combined = self._combined(item, path)
             if combined is not None:
