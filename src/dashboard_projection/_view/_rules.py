@@ -150,8 +150,8 @@ class NumberFormat:
         exact = value if type(value) is Decimal else Decimal(value)
         rounded = exact.quantize(self.quantum, ROUND_HALF_UP, _WIDE)
         if rounded > 0:
-            text = str(rounded)  # the common case: already fixed-point and full width
-            return text if len(text) == self.width else format(rounded, self.spec)
+            text = str(rounded)  # the common case: fixed-point, short of leading zeros at most
+            return text.zfill(self.width) if "E" not in text else format(rounded, self.spec)
         if rounded == 0:  # "-0.00" included: zero has one spelling
             return format(rounded.copy_abs(), self.spec)
         return "-" + format(self.modulus + rounded, self.spec)
