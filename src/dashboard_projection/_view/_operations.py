@@ -112,8 +112,10 @@ def _check_images_match_keys(record: StreamRecord) -> None:
     """Checked once an image has validated, so that the model reports a malformed one first."""
     keys = record.keys
     for part, image in (("NewImage", record.new_image), ("OldImage", record.old_image)):
+        if not image:
+            continue
         for name, value in keys.items():
-            stored = image.get(name, value) if image else value
+            stored = image.get(name, value)
             if stored != value and not _same_key_value(stored, value, name):
                 raise InvalidInputError(
                     f"{part}.{name} is {stored!r:.80}, but the record's Keys say {value!r:.80}",
