@@ -13,22 +13,35 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dashboard_projection._engine._frozen import slot_setters
 from dashboard_projection._errors import InvalidInputError
 from dashboard_projection._types import AttributeValue, WireItem
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Put:
     """Write ``item`` (DynamoDB JSON), replacing any item with the same key."""
 
     item: WireItem
 
+    def __init__(self, item: WireItem) -> None:
+        """Store ``item`` through its slot: a batch makes thousands (see ``_frozen``)."""
+        _set_item(self, item)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Delete:
     """Delete the item whose primary key is ``key`` (DynamoDB JSON); absent keys are fine."""
 
     key: WireItem
+
+    def __init__(self, key: WireItem) -> None:
+        """Store ``key`` through its slot (see ``_frozen``)."""
+        _set_key(self, key)
+
+
+(_set_item,) = slot_setters(Put)
+(_set_key,) = slot_setters(Delete)
 
 
 WriteOp = Put | Delete
