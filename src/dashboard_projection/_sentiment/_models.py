@@ -18,8 +18,6 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
-    model_validator,
 )
 
 from dashboard_projection._engine._codec import SerializationError, deserialize_known
@@ -39,7 +37,7 @@ _MIN_ADJUSTED = -130  # 1E-130, the smallest magnitude DynamoDB stores
 
 Sentiment = Literal["positive", "neutral", "negative"]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT", bound="_Model")
 
 
 def _exact_and_storable(value: object) -> object:
@@ -88,12 +86,6 @@ Score = Annotated[
 ]
 
 
-def _context(info: ValidationInfo) -> Mapping[str, Any]:
-    context = info.context
-    # type() first: isinstance() against an ABC costs more, on every validation
-    return context if type(context) is dict or isinstance(context, Mapping) else {}
-
-
 class _Model(BaseModel):
     """Frozen, strict about unknown types, and raising :class:`ItemValidationError`."""
 
@@ -107,6 +99,7 @@ class _Model(BaseModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise raise_as_ours(exc, "") from None
+        self._check({})
 
     # Tells pydantic (as its own BaseModel and RootModel do) that this __init__ only validates,
     # so model_validate need not call it: validation stays in pydantic-core.
@@ -130,14 +123,27 @@ class _Model(BaseModel):
         """Pydantic's ``model_validate_strings``, raising :class:`ItemValidationError`."""
         return _ours(super().model_validate_strings, obj, options)
 
+    def _check(self, context: Mapping[str, Any]) -> None:
+        """What a valid instance must also satisfy, beyond its fields; nothing by default.
+
+        Checked by the constructors above, after pydantic; not by pydantic itself (as a model
+        validator would be), so that a view, which checks the same itself, validates without a
+        Python call per record.
+
+        Raises:
+            ItemValidationError: Naming the path, from the context's ``path``.
+        """
+
 
 def _ours(validate: Callable[..., ModelT], data: object, options: dict[str, Any]) -> ModelT:
+    context = options.get("context")
+    context = context if isinstance(context, Mapping) else {}
     try:
-        return validate(data, **options)
+        item = validate(data, **options)
     except ValidationError as exc:
-        context = options.get("context")
-        path = context.get("path", "") if isinstance(context, Mapping) else ""
-        raise raise_as_ours(exc, str(path)) from None
+        raise raise_as_ours(exc, str(context.get("path", ""))) from None
+    item._check(context)  # noqa: SLF001 - _Model's own hook
+    return item
 
 
 class Metadata(BaseModel):
@@ -172,15 +178,13 @@ class PrimaryItem(_Model):
     matched_tags: frozenset[NonEmptyStr] = frozenset()
     metadata: Metadata | None = None
 
-    @model_validator(mode="after")
-    def _bounded(self, info: ValidationInfo) -> PrimaryItem:
-        # Raises ItemValidationError itself: a subclass's "after" validator runs outside
-        # _Model's wrap validator, so a ValueError here would escape as pydantic's error.
-        # One Python call for every check pydantic cannot make itself, and none of them when a
-        # DashboardView validates: it derives the instant, the keys and the cap's check anyway.
-        context = _context(info)
-        if context.get("view_checks_keys"):
-            return self
+    def _check(self, context: Mapping[str, Any]) -> None:
+        """The instant, the tag cap and the key sizes: every check pydantic cannot make itself.
+
+        Made by ``PrimaryItem(...)``, ``model_validate*`` and :meth:`from_image`; a
+        ``DashboardView`` validating the model makes the same checks itself (it derives the
+        instant and the keys anyway), so it validates with pydantic alone.
+        """
         path = str(context.get("path", ""))
         try:
             parse_instant(self.ingested_at)
@@ -198,7 +202,6 @@ class PrimaryItem(_Model):
             _check_key_sizes(self)
         except ValueError as exc:  # also UnicodeEncodeError: a lone surrogate has no UTF-8
             raise ItemValidationError(str(exc), path=path) from None
-        return self
 
     @property
     def ingested_instant(self) -> datetime:

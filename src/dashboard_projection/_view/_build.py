@@ -194,7 +194,7 @@ class Rules:
         if self.shown_image is not None and not self.is_shown(image):
             return NOTHING
         data = deserialize_known(image, self.tags, path=path)
-        item = validate(self.model, data, {"path": path, "view_checks_keys": True})
+        item = validate(self.model, data, {"path": path})
         if self.shown_model is not None and not _shown_by(self.shown_model, item, path):
             return NOTHING
         copied = {
