@@ -158,7 +158,7 @@ class Rules:
 
     def from_image(self, image: WireItem, now: datetime, path: str) -> list[WireDict]:
         """The dashboard items of a stream image; see ``DashboardView.project_image``."""
-        return self.project_at(image, self.shared(now), path)
+        return self.project_keyed(image, self.shared(now), path)[0]
 
     def from_model(
         self, item: BaseModel, now: datetime, *, if_shown: bool = True
@@ -208,7 +208,7 @@ class Rules:
                 as_stored = next(iter(value)) in _AS_STORED
                 copied[name] = value if as_stored else serialize_value(data[name])
         try:
-            key = tuple(image[name] for name in self.layout.key)
+            key = tuple(map(image.__getitem__, self.layout.key))
         except KeyError as missing:
             raise ItemValidationError(
                 "a key attribute of the primary table is missing", path=f"{path}.{missing.args[0]}"
@@ -296,7 +296,9 @@ class Rules:
         if self.format is None or self.combined_fields is None:
             return None
         category_field, value_field = self.combined_names
-        category = text_of(getattr(item, category_field))
+        category = getattr(item, category_field)
+        if type(category) is not str:  # a str Enum, or no category at all
+            category = text_of(category)
         value = getattr(item, value_field)
         if category is None or value is None:
             return None  # left out of the combined index, as DynamoDB leaves sparse keys
