@@ -10,21 +10,28 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 from typing import Any
+from unittest.mock import MagicMock
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import model_validator
 
 from dashboard_projection import (
     DashboardProjection,
     DashboardView,
+    InMemorySink,
     InvalidInputError,
+    PrimaryItem,
+    Put,
     StreamRecord,
     WriteOp,
+    process_stream_event,
     sentiment_view,
 )
 from dashboard_projection._engine._plan import WritePlan
-from dashboard_projection._engine._projection import KnowsItsKeys
+from dashboard_projection._engine._projection import knows_its_keys
+from dashboard_projection._types import WireItem
 from dashboard_projection.testing import stream_records
 from hypothesis_profile import PROPERTY
 from views import ORDERS, SENSORS, TICKETS
@@ -73,25 +80,101 @@ def test_the_keys_handed_over_are_the_ops_keys(name: str, data: st.DataObject) -
 
 
 def test_views_and_the_legacy_projection_know_their_keys() -> None:
-    assert isinstance(sentiment_view(), KnowsItsKeys)
-    assert isinstance(DashboardProjection(), KnowsItsKeys)
-    assert not isinstance(lambda *_: [], KnowsItsKeys)
+    assert knows_its_keys(sentiment_view())
+    assert knows_its_keys(DashboardProjection())
+    assert not knows_its_keys(lambda *_: [])
+    assert not knows_its_keys(MagicMock())  # every attribute exists on a mock
 
 
-def test_a_modify_that_moves_an_item_deletes_its_old_items() -> None:
-    """The shortcut is taken only when the key's makings are stored alike."""
-    view = sentiment_view()
-    old: dict[str, dict[str, Any]] = {
+@dataclasses.dataclass(frozen=True)
+class _BaseItemsOnly(DashboardProjection):
+    """A user's own projection over the preset: its tag copies are never written."""
+
+    def __call__(self, record: StreamRecord, *, now: datetime) -> list[WriteOp]:
+        return [op for op in super().__call__(record, now=now) if "tag" not in _attributes(op)]
+
+
+def _event(keys: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
+    body = {"Keys": keys, "NewImage": image, "SequenceNumber": "1"}
+    return {"Records": [{"eventID": "e", "eventName": "INSERT", "dynamodb": body}]}
+
+
+def _attributes(op: WriteOp) -> WireItem:
+    return op.item if isinstance(op, Put) else op.key
+
+
+def test_a_subclass_that_overrides_call_is_the_one_the_processor_runs() -> None:
+    assert not knows_its_keys(_BaseItemsOnly())
+    image = _image(["x", "y"])
+    keys = {"source_id": image["source_id"], "ingested_at": image["ingested_at"]}
+    record = {
+        "eventID": "e",
+        "eventName": "INSERT",
+        "dynamodb": {"Keys": keys, "NewImage": image, "SequenceNumber": "1"},
+    }
+    sink = InMemorySink(("day_partition", "item_key"))
+    process_stream_event(
+        {"Records": [record]}, sink, now=NOW, projection=_BaseItemsOnly(), metrics=False
+    )
+    assert [item["item_key"]["S"][:5] for item in sink.items()] == ["base#"]
+
+
+def test_a_mock_projection_is_called_as_a_projection() -> None:
+    put = Put({"day_partition": {"S": "d"}, "item_key": {"S": "k"}})
+    projection = MagicMock(return_value=[put], key_attributes=("day_partition", "item_key"))
+    sink = InMemorySink(("day_partition", "item_key"))
+    record = {
+        "eventID": "e",
+        "eventName": "INSERT",
+        "dynamodb": {"Keys": {}, "NewImage": {}, "SequenceNumber": "1"},
+    }
+    response = process_stream_event(
+        {"Records": [record]}, sink, now=NOW, projection=projection, metrics=False
+    )
+    assert response == {"batchItemFailures": []}
+    assert sink.items() == [put.item]
+
+
+def _image(tags: list[str], **changes: str) -> dict[str, dict[str, Any]]:
+    image: dict[str, dict[str, Any]] = {
         "source_id": {"S": "a"},
         "ingested_at": {"S": "2025-11-16T10:00:00Z"},
         "sentiment": {"S": "neutral"},
         "score": {"N": "0.5"},
         "status": {"S": "analyzed"},
-        "matched_tags": {"SS": ["x", "y"]},
+        "matched_tags": {"SS": tags},
     }
-    new = old | {"matched_tags": {"SS": ["x"]}}
+    return image | {name: {"S": value} for name, value in changes.items()}
+
+
+def _modify(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> StreamRecord:
     keys = {"source_id": old["source_id"], "ingested_at": old["ingested_at"]}
-    record = StreamRecord("e", "MODIFY", "1", keys, new, old)
+    return StreamRecord("e", "MODIFY", "1", keys, new, old)
+
+
+def test_a_modify_that_moves_an_item_deletes_its_old_items() -> None:
+    """The shortcut is taken only when the key's makings are stored alike."""
+    view = sentiment_view()
+    record = _modify(_image(["x", "y"]), _image(["x"]))
     ops, planned = view._operations_with_keys(record, NOW)
     assert planned[-1] == ("2025-11-16", "tag#y#2025-11-16T10:00:00.000000Z#2025-11-16T10:00:00Z#a")
     assert len(ops) == 3  # base, tag x, and the delete of tag y
+
+
+class _Archivable(PrimaryItem):
+    """A model whose after validator empties the tags of an archived item."""
+
+    @model_validator(mode="after")
+    def _archived_has_no_tags(self) -> _Archivable:
+        if self.model_version == "archived":
+            object.__setattr__(self, "matched_tags", frozenset())
+        return self
+
+
+def test_a_validator_that_rewrites_the_keys_makings_disables_the_shortcut() -> None:
+    """Equal stored tags, but the new item has none: its tag copies must go."""
+    view = dataclasses.replace(sentiment_view(), model=_Archivable, item_model=None)
+    assert not view._rules.keys_follow_stored
+    record = _modify(_image(["x"]), _image(["x"], model_version="archived"))
+    ops, _ = view._operations_with_keys(record, NOW)
+    assert [type(op).__name__ for op in ops] == ["Put", "Delete"]

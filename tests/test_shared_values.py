@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard_projection import expires_at, sentiment_view
+from dashboard_projection._view._shared import MAX_SHARED
 from hypothesis_profile import PROPERTY
 
 START = datetime(2025, 11, 17, tzinfo=UTC)
@@ -46,3 +47,18 @@ def test_each_clock_gets_its_own_expiry_whatever_the_order(clocks: list[int]) ->
         now = START + timedelta(hours=offset % 2, days=offset // 2)
         items = view.project_image(_image("a", ["x", "y"]), now=now)
         assert {item["expires_at"]["N"] for item in items} == {str(expires_at(now, 7))}
+
+
+def test_a_clock_held_long_shares_a_bounded_number_of_values() -> None:
+    view = sentiment_view()
+    for index in range(MAX_SHARED // 4):  # five values each: a day, four members
+        view.project_image(_image(f"s{index}", [f"t{index}-{n}" for n in range(4)]), now=START)
+    shared = view._rules.shared(START)
+    assert 0 < len(shared.texts) <= MAX_SHARED
+
+
+def test_a_hidden_image_projects_to_a_list_of_its_own() -> None:
+    view = sentiment_view()
+    hidden = view.project_image(_image("a", ["x"]) | {"status": {"S": "pending"}}, now=START)
+    hidden.append({"day_partition": {"S": "x"}})
+    assert view.project_image(_image("b", ["x"]) | {"status": {"S": "pending"}}, now=START) == []

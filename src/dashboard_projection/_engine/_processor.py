@@ -27,7 +27,7 @@ from dashboard_projection._engine._outcome import (
     succeeded,
 )
 from dashboard_projection._engine._plan import Delete, Put, WriteOp, WritePlan
-from dashboard_projection._engine._projection import KnowsItsKeys, Projection
+from dashboard_projection._engine._projection import Projection, knows_its_keys
 from dashboard_projection._engine._records import StreamRecord, parse_record, records_of
 from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._steps import BatchStep, entries_before
@@ -136,7 +136,7 @@ def _with_keys(
     A projection that built its keys itself (a view) hands them over; any other's ops have
     theirs read back. The sink's key attributes are the projection's (``check_sink_fits``).
     """
-    if isinstance(project, KnowsItsKeys):
+    if knows_its_keys(project):
         return project._operations_with_keys  # noqa: SLF001 - the engine's own protocol
 
     def read_back(

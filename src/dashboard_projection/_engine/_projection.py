@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeGuard
 
 from dashboard_projection._engine._plan import WriteOp
 from dashboard_projection._engine._records import StreamRecord
@@ -38,7 +38,6 @@ class Projection(Protocol):
 Keys = list[tuple[str, ...]]
 
 
-@runtime_checkable
 class KnowsItsKeys(Protocol):
     """A projection that hands over each operation's key with it: it built the keys itself.
 
@@ -52,3 +51,17 @@ class KnowsItsKeys(Protocol):
     ) -> tuple[list[WriteOp], Keys]:
         """``self(record, now=now)``, and the key identity of each operation."""
         ...
+
+
+def knows_its_keys(projection: object) -> TypeGuard[KnowsItsKeys]:
+    """Whether ``projection`` hands over its keys, and its ``__call__`` is the one they match.
+
+    Asked of the class, not the instance: the class that defines the ``__call__`` in use must
+    define ``_operations_with_keys`` too. So a subclass that overrides ``__call__`` (and not
+    the keyed twin) has its own ops read back, and a mock, whose every attribute exists,
+    never takes the shortcut.
+    """
+    for cls in type(projection).__mro__:
+        if "__call__" in cls.__dict__:
+            return "_operations_with_keys" in cls.__dict__
+    return False

@@ -64,7 +64,6 @@ _AS_STORED = frozenset(("S", "N", "SS", "NS", "BOOL"))
 
 #: Items, their ``day_partition`` and their ``item_key`` values (see :meth:`Rules.build`).
 Built = tuple[list[WireDict], str, list[str]]
-NOTHING: Built = ([], "", [])  # an image not shown: no items (never mutated)
 
 
 class Rules:
@@ -152,7 +151,7 @@ class Rules:
         self.ttl = view.ttl
         self.propagate_removes = view.propagate_removes
         self.item_type = view.item_model or derive_item_type(view, layout)
-        self.last_shared = SharedValues(None, 0)
+        self.last_shared: SharedValues | None = None
 
     # --- the two doors ---------------------------------------------------------------------------
 
@@ -181,7 +180,7 @@ class Rules:
     def shared(self, now: datetime) -> SharedValues:
         """The values the items projected at ``now`` share: one set per clock, so per batch."""
         last = self.last_shared
-        if last.now is not now:  # the same (immutable) datetime object: the same values
+        if last is None or last.now is not now:  # the same (immutable) datetime: the same values
             last = self.last_shared = SharedValues(now, expires_at(now, self.ttl))
         return last
 
@@ -192,11 +191,11 @@ class Rules:
     def project_keyed(self, image: WireItem, shared: SharedValues, path: str) -> Built:
         """:meth:`project_at`, with the items' ``day_partition`` and ``item_key`` values."""
         if self.shown_image is not None and not self.is_shown(image):
-            return NOTHING
+            return [], "", []  # not shown: no items
         data = deserialize_known(image, self.tags, path=path)
         item = validate(self.model, data, {"path": path})
         if self.shown_model is not None and not _shown_by(self.shown_model, item, path):
-            return NOTHING
+            return [], "", []  # not shown: no items
         copied = {
             name: value
             for name in self.copied_as_typed

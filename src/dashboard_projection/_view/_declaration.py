@@ -134,7 +134,10 @@ class DashboardView(Generic[ModelT, ItemT]):
         return [self.read_item(wire) for wire in self.project_wire(item, now=now)]
 
     def project_wire(self, item: ModelT, *, now: datetime) -> list[dict[str, AttributeValue]]:
-        """:meth:`project`, as the DynamoDB JSON written to the table."""
+        """:meth:`project`, as the DynamoDB JSON written to the table.
+
+        The items share attribute values (see :meth:`project_image`): read-only.
+        """
         return self._rules.from_model(item, now)
 
     def project_image(
@@ -143,6 +146,12 @@ class DashboardView(Generic[ModelT, ItemT]):
         """A stream image (DynamoDB JSON) to its dashboard items' DynamoDB JSON: the stream path.
 
         Decodes once, validates with the model, passes copied attributes through as stored.
+
+        The items share attribute values (``{"S": ...}`` dicts): with each other, with
+        ``image``, and with the items of other calls at the same ``now`` object (a batch's
+        day, TTL, members and combined keys are one dict each, which makes a batch markedly
+        cheaper). Treat them as read-only, as the sinks do: copy an item's value before
+        changing it.
 
         Raises:
             DeserializationError: The image is malformed DynamoDB JSON.

@@ -6,6 +6,10 @@ from datetime import datetime
 
 from dashboard_projection._types import AttributeValue
 
+#: The most ``{"S": ...}`` values one clock shares: far more than a batch's days, members and
+#: combined keys, far less memory than a long backfill's.
+MAX_SHARED = 4096
+
 
 class SharedValues:
     """Attribute values the items of one clock (one batch) share: one dict each, not one per item.
@@ -25,8 +29,15 @@ class SharedValues:
         self.texts: dict[str, AttributeValue] = {}
 
     def text(self, value: str) -> AttributeValue:
-        """``{"S": value}``, the same object every time."""
+        """``{"S": value}``, the same object every time (until the cache is full).
+
+        A clock held for long (a backfill's ``--now``, a test's fixed clock) would otherwise
+        keep every member and combined key ever seen: past :data:`MAX_SHARED` values, the
+        cache starts again. Items already built keep theirs.
+        """
         found = self.texts.get(value)
         if found is None:
+            if len(self.texts) >= MAX_SHARED:
+                self.texts.clear()
             found = self.texts[value] = {"S": value}
         return found

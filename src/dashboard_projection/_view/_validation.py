@@ -142,14 +142,16 @@ def _has_validator(annotation: object) -> bool:
 def kept_as_stored(model: type[BaseModel], names: Iterable[str]) -> bool:
     """Whether validating ``model`` leaves these attributes exactly as decoded.
 
-    True when no validator can touch them: no field validator on them (nor on ``*``), no
-    ``before``/``wrap`` model validator, no validator in their annotations, no config that
-    rewrites strings. Then their stored values are the values the model holds.
+    True when no validator can touch them: no field validator on them (nor on ``*``), no model
+    validator and no ``model_post_init`` at all, no validator in their annotations, no config
+    that rewrites strings. Then their stored values are the values the model holds.
     """
     if any(model.model_config.get(option) for option in _TRANSFORMING_CONFIG):
         return False
     decorators = model.__pydantic_decorators__
-    if any(d.info.mode in ("before", "wrap") for d in decorators.model_validators.values()):
+    # Any model validator (an "after" one too) and a model_post_init can rewrite a field from
+    # the others: then equal stored values need not mean equal values.
+    if decorators.model_validators or model.__pydantic_post_init__:
         return False
     by_stored = fields_by_stored_name(model)
     fields = {by_stored[name][0] for name in names if name in by_stored}
