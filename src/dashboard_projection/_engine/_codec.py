@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from dashboard_projection._engine._numbers import NUMBER, OUT_OF_RANGE, is_plain, number_problem
 from dashboard_projection._errors import (
@@ -187,30 +187,34 @@ def _decode_members(
     want: str | None = ""
     try:
         for name, value in members.items():
-            if expected is not None:
-                want = expected.get(name)
-                if want is None:
-                    continue
-            # _decode() inlined, strings and plain numbers short-cut: the codec's hot path.
+            if expected is not None and (want := expected.get(name)) is None:
+                continue
+            # _decode() inlined, the common tags short-cut: this loop is the codec's hot path.
             try:
                 (tag,) = value
                 payload = value[tag]
             except (TypeError, ValueError, LookupError):  # [2][2], "S"["S"]: not a dict at all
                 raise _not_an_attribute_value(value) from None
-            if tag == "S" and type(payload) is str:
+            kind = type(payload)
+            if tag == "S" and kind is str:
                 decoded[name] = payload
-            elif tag == "N" and type(payload) is str and is_plain(payload):
+            elif tag == "N" and kind is str and is_plain(payload):
                 decoded[name] = _plain_number(payload)
+            elif tag == "M" and kind is dict:
+                decoded[name] = _decode_members(payload, ".M.")
+            elif tag == "SS" and kind is list and payload and _only_strings(payload):
+                decoded[name] = _unique(payload, "SS")
             else:
-                decode = _DECODERS.get(tag)
-                if decode is None:
-                    raise _not_an_attribute_value(value)
-                decoded[name] = decode(payload)
+                decoded[name] = (_DECODERS.get(tag) or _unknown(value))(payload)
             if want and want != tag != "NULL":  # NULL: the model's to accept or not
                 raise _Mistyped(f"expected {KINDS[want]} ({want}), got {tag}")
     except _Malformed as bad:
         raise bad.within(f"{separator}{name}") from None
     return decoded
+
+
+def _unknown(value: object) -> NoReturn:
+    raise _not_an_attribute_value(value)
 
 
 _DECODERS: dict[str, Callable[[object], Any]] = {
