@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard_projection import expires_at, sentiment_view
+from dashboard_projection import ConfigurationError, expires_at, sentiment_view
 from dashboard_projection._view._shared import MAX_SHARED
 from hypothesis_profile import PROPERTY
 
@@ -62,3 +63,8 @@ def test_a_hidden_image_projects_to_a_list_of_its_own() -> None:
     hidden = view.project_image(_image("a", ["x"]) | {"status": {"S": "pending"}}, now=START)
     hidden.append({"day_partition": {"S": "x"}})
     assert view.project_image(_image("b", ["x"]) | {"status": {"S": "pending"}}, now=START) == []
+
+
+def test_a_clock_that_is_no_datetime_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="aware datetime, got None"):
+        sentiment_view().project_image(_image("a", ["x"]), now=None)  # type: ignore[arg-type]

@@ -190,9 +190,11 @@ def expires_at(now: datetime, ttl_days: int | timedelta = DEFAULT_TTL_DAYS) -> i
     attribute is a Number of epoch seconds (DynamoDB docs, "Using time to live").
 
     Raises:
-        ConfigurationError: ``now`` is naive, or the TTL is not a positive whole number of days
-            (or a ``timedelta`` of at least one whole second).
+        ConfigurationError: ``now`` is not an aware datetime, or the TTL is not a positive
+            whole number of days (or a ``timedelta`` of at least one whole second).
     """
+    if not isinstance(now, datetime):
+        raise ConfigurationError(f"expected now to be an aware datetime, got {now!r:.80}")
     if now.utcoffset() is None:
         raise ConfigurationError(f"expected a timezone-aware now, got naive {now.isoformat()}")
     if isinstance(ttl_days, timedelta):
