@@ -103,8 +103,8 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     operations_with_keys = _with_keys(project, plan)
     for index, raw in enumerate(raw_records):
         try:
-            records[index] = parse_record(raw, index)  # kept on failure: its ids go in the log
-            ops, keys = operations_with_keys(records[index], clock)
+            record = records[index] = parse_record(raw, index)  # kept: its ids go in the log
+            ops, keys = operations_with_keys(record, clock)
             effects[index] = ops
             plan.add_keyed(ops, keys, index)
         except InvalidInputError as error:
