@@ -47,7 +47,7 @@ VIEWS: dict[str, DashboardView[Any, Any]] = {
 
 def _outcome(view: DashboardView[Any, Any], record: StreamRecord) -> object:
     try:
-        return view._operations_with_keys(record, NOW)
+        return view._keyed_operations(NOW)(record)
     except InvalidInputError as error:
         return ("rejected", str(error), error.cleanup)
 
@@ -156,7 +156,7 @@ def test_a_modify_that_moves_an_item_deletes_its_old_items() -> None:
     """The shortcut is taken only when the key's makings are stored alike."""
     view = sentiment_view()
     record = _modify(_image(["x", "y"]), _image(["x"]))
-    ops, planned = view._operations_with_keys(record, NOW)
+    ops, planned = view._keyed_operations(NOW)(record)
     assert planned[-1] == ("2025-11-16", "tag#y#2025-11-16T10:00:00.000000Z#2025-11-16T10:00:00Z#a")
     assert len(ops) == 3  # base, tag x, and the delete of tag y
 
@@ -176,5 +176,5 @@ def test_a_validator_that_rewrites_the_keys_makings_disables_the_shortcut() -> N
     view = dataclasses.replace(sentiment_view(), model=_Archivable, item_model=None)
     assert not view._rules.keys_follow_stored
     record = _modify(_image(["x"]), _image(["x"], model_version="archived"))
-    ops, _ = view._operations_with_keys(record, NOW)
+    ops, _ = view._keyed_operations(NOW)(record)
     assert [type(op).__name__ for op in ops] == ["Put", "Delete"]

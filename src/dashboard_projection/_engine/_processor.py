@@ -99,16 +99,21 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     outcome = Outcome()
     records: dict[int, StreamRecord] = {}
     plan = WritePlan(sink.key_attributes)
+    # What each record came to, for the counters alone: kept only when they run.
     effects: dict[int, Sequence[WriteOp] | InvalidInputError] = {}
-    operations_with_keys = _with_keys(project, plan)
+    counting = counters is not None
+    operations_with_keys = _with_keys(project, plan, clock)
     for index, raw in enumerate(raw_records):
         try:
             record = records[index] = parse_record(raw, index)  # kept: its ids go in the log
-            ops, keys = operations_with_keys(record, clock)
-            effects[index] = ops
+            ops, keys = operations_with_keys(record)
+            if counting:
+                effects[index] = ops
             plan.add_keyed(ops, keys, index)
         except InvalidInputError as error:
-            outcome.bad[index] = effects[index] = error
+            outcome.bad[index] = error
+            if counting:
+                effects[index] = error
             plan.add([op for op in error.cleanup if isinstance(op, Put | Delete)], index)
     deadline = _deadline(context)
     _write(plan, sink, outcome, deadline)
@@ -129,19 +134,17 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
 
 
 def _with_keys(
-    project: Projection, plan: WritePlan
-) -> Callable[[StreamRecord, datetime], tuple[Sequence[WriteOp], Sequence[tuple[Hashable, ...]]]]:
-    """What a record implies, and each op's key identity in ``plan``.
+    project: Projection, plan: WritePlan, now: datetime
+) -> Callable[[StreamRecord], tuple[Sequence[WriteOp], Sequence[tuple[Hashable, ...]]]]:
+    """What a record implies at ``now``, and each op's key identity in ``plan``.
 
     A projection that built its keys itself (a view) hands them over; any other's ops have
     theirs read back. The sink's key attributes are the projection's (``check_sink_fits``).
     """
     if knows_its_keys(project):
-        return project._operations_with_keys  # noqa: SLF001 - the engine's own protocol
+        return project._keyed_operations(now)  # noqa: SLF001 - the engine's own protocol
 
-    def read_back(
-        record: StreamRecord, now: datetime
-    ) -> tuple[Sequence[WriteOp], list[tuple[Hashable, ...]]]:
+    def read_back(record: StreamRecord) -> tuple[Sequence[WriteOp], list[tuple[Hashable, ...]]]:
         ops = project(record, now=now)
         return ops, plan.identities(ops)
 

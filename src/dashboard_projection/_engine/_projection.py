@@ -7,7 +7,7 @@ last one per key wins), so applying a batch equals applying its records one by o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol, TypeGuard
 
@@ -36,6 +36,8 @@ class Projection(Protocol):
 
 #: A key identity per operation (see ``_plan.key_identity``), in the operations' order.
 Keys = list[tuple[str, ...]]
+#: A record's operations and their :data:`Keys` (see :class:`KnowsItsKeys`).
+KeyedOperations = Callable[[StreamRecord], tuple[list[WriteOp], Keys]]
 
 
 class KnowsItsKeys(Protocol):
@@ -46,10 +48,12 @@ class KnowsItsKeys(Protocol):
     ``key_identity`` of the ops for the projection's ``key_attributes``.
     """
 
-    def _operations_with_keys(
-        self, record: StreamRecord, now: datetime
-    ) -> tuple[list[WriteOp], Keys]:
-        """``self(record, now=now)``, and the key identity of each operation."""
+    def _keyed_operations(self, now: datetime) -> KeyedOperations:
+        """What the processor runs per record of a batch projected at ``now``.
+
+        For each record, ``self(record, now=now)`` and the key identity of each operation; one
+        function per batch, so that what depends on the clock alone is looked up once.
+        """
         ...
 
 
@@ -57,11 +61,11 @@ def knows_its_keys(projection: object) -> TypeGuard[KnowsItsKeys]:
     """Whether ``projection`` hands over its keys, and its ``__call__`` is the one they match.
 
     Asked of the class, not the instance: the class that defines the ``__call__`` in use must
-    define ``_operations_with_keys`` too. So a subclass that overrides ``__call__`` (and not
+    define ``_keyed_operations`` too. So a subclass that overrides ``__call__`` (and not
     the keyed twin) has its own ops read back, and a mock, whose every attribute exists,
     never takes the shortcut.
     """
     for cls in type(projection).__mro__:
         if "__call__" in cls.__dict__:
-            return "_operations_with_keys" in cls.__dict__
+            return "_keyed_operations" in cls.__dict__
     return False

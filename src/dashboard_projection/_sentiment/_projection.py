@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dashboard_projection._engine._plan import WriteOp
-from dashboard_projection._engine._projection import Keys
+from dashboard_projection._engine._projection import KeyedOperations
 from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._sentiment._models import DashboardItem, PrimaryItem
 from dashboard_projection._view._declaration import DashboardView
@@ -78,8 +78,6 @@ class DashboardProjection:
         """Puts for the new image's items, deletes for the old image's items that are gone."""
         return self.view(record, now=now)
 
-    def _operations_with_keys(
-        self, record: StreamRecord, now: datetime
-    ) -> tuple[list[WriteOp], Keys]:
+    def _keyed_operations(self, now: datetime) -> KeyedOperations:
         """The view's; see ``KnowsItsKeys``."""
-        return self.view._operations_with_keys(record, now)  # noqa: SLF001 - the same protocol
+        return self.view._keyed_operations(now)  # noqa: SLF001 - the same protocol

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, cast
 
 from pydantic import BaseModel
@@ -35,7 +36,7 @@ from dashboard_projection._view._table import table_spec, ttl_spec
 
 if TYPE_CHECKING:
     from dashboard_projection._engine._plan import WriteOp
-    from dashboard_projection._engine._projection import Keys
+    from dashboard_projection._engine._projection import KeyedOperations
     from dashboard_projection._engine._records import StreamRecord
     from dashboard_projection._types import AttributeValue
 
@@ -113,11 +114,9 @@ class DashboardView(Generic[ModelT, ItemT]):
         """
         return operations(self._rules, record, now)
 
-    def _operations_with_keys(
-        self, record: StreamRecord, now: datetime
-    ) -> tuple[list[WriteOp], Keys]:
-        """``self(record, now=now)`` and each op's key; the processor's way in (KnowsItsKeys)."""
-        return operations_with_keys(self._rules, record, now)
+    def _keyed_operations(self, now: datetime) -> KeyedOperations:
+        """The processor's way in (``KnowsItsKeys``): per record, its ops and their keys."""
+        return partial(operations_with_keys, self._rules, self._rules.shared(now))
 
     # --- projecting -----------------------------------------------------------------------------
 

@@ -30,14 +30,19 @@ from dashboard_projection._view._time import utc_instant_of
 
 def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteOp]:
     """Puts for the new image's items, deletes for the old image's items that are gone."""
-    return operations_with_keys(rules, record, now)[0]
+    return operations_with_keys(rules, rules.shared(now), record)[0]
 
 
 def operations_with_keys(
-    rules: Rules, record: StreamRecord, now: datetime
+    rules: Rules, shared: SharedValues, record: StreamRecord
 ) -> tuple[list[WriteOp], Keys]:
-    """:func:`operations`, and each one's key: ``(day_partition, item_key)``."""
-    _check_keys(rules, record)
+    """:func:`operations` at the clock of ``shared``, and each op's ``(day_partition, item_key)``.
+
+    The clock's shared values come in looked up: a batch has one clock (see
+    ``DashboardView._keyed_operations``).
+    """
+    if record.keys and record.keys.keys() != rules.key_names:
+        raise _not_the_views_key(rules, record)  # from another table's stream: never nothing
     if record.event_name == "REMOVE":
         if not rules.propagate_removes or record.is_ttl_delete:
             return [], []
@@ -57,9 +62,7 @@ def operations_with_keys(
         )
     else:
         try:
-            new, day, item_keys = rules.project_keyed(
-                record.new_image, rules.shared(now), "NewImage"
-            )
+            new, day, item_keys = rules.project_keyed(record.new_image, shared, "NewImage")
             keys = list(zip(repeat(day), item_keys))
         except InvalidInputError as error:
             # The record is rejected, but the item it replaced must not linger on the
@@ -72,7 +75,7 @@ def operations_with_keys(
         except InvalidInputError as error:
             error.cleanup = tuple(_deletes(_old_keys(rules, record.old_image)))
             raise
-    ops: list[WriteOp] = [Put(item) for item in new]
+    ops: list[WriteOp] = list(map(Put, new))
     old = record.old_image
     if not old or (new and _same_keys(rules, old, record.new_image)):
         return ops, keys  # an INSERT, or a MODIFY that keeps every key: nothing to delete
@@ -93,26 +96,22 @@ def _same_keys(rules: Rules, old: WireItem, new: WireItem | None) -> bool:
     return list(map(old.get, names)) == list(map(new.get, names))
 
 
-def _check_keys(rules: Rules, record: StreamRecord) -> None:
-    """Refuse a record from another table's stream: bad input that says so, never nothing."""
-    keys = record.keys
-    if not keys:
-        return
-    if keys.keys() != rules.key_names:
-        raise InvalidInputError(
-            f"the record's key attributes are {', '.join(sorted(map(str, keys)))}; "
-            f"expected the view's primary key {', '.join(rules.layout.key)} "
-            f"({rules.model.__name__}): is this the stream of the view's primary table, and was "
-            "the view given (process_stream_event(..., projection=view))?",
-            path="dynamodb.Keys",
-        )
+def _not_the_views_key(rules: Rules, record: StreamRecord) -> InvalidInputError:
+    """A record from another table's stream: bad input that says so, never silently nothing."""
+    return InvalidInputError(
+        f"the record's key attributes are {', '.join(sorted(map(str, record.keys)))}; "
+        f"expected the view's primary key {', '.join(rules.layout.key)} "
+        f"({rules.model.__name__}): is this the stream of the view's primary table, and was "
+        "the view given (process_stream_event(..., projection=view))?",
+        path="dynamodb.Keys",
+    )
 
 
 def _check_images_match_keys(record: StreamRecord) -> None:
     """Checked once an image has validated, so that the model reports a malformed one first."""
     keys = record.keys
     for part, image in (("NewImage", record.new_image), ("OldImage", record.old_image)):
-        if not image:
+        if not image or keys.items() <= image.items():  # every key value stored as in Keys
             continue
         for name, value in keys.items():
             stored = image.get(name, value)
