@@ -1,13 +1,15 @@
-"""A view hands the processor each operation's key: those keys must be the ops' own.
+"""A view hands the processor each operation's identity: those must be the ops' own keys.
 
-The processor plans a view's operations by the keys the view built (``KnowsItsKeys``) instead
-of reading them back out of every item; a MODIFY that keeps every key skips working out the old
-image's items. Both shortcuts must change nothing: same ops, same keys as the long way.
+The processor plans a view's operations by the ``item_key`` values the view built
+(``KnowsItsKeys``) instead of reading each key back out of every item; a MODIFY that keeps every
+key skips working out the old image's items. Both shortcuts must change nothing: same ops, same
+keys as the long way, and an identity that tells items apart exactly as their primary key does.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import MagicMock
@@ -26,6 +28,7 @@ from dashboard_projection import (
     Put,
     StreamRecord,
     WriteOp,
+    WriteResult,
     process_stream_event,
     sentiment_view,
 )
@@ -66,6 +69,7 @@ def test_the_keys_handed_over_are_the_ops_keys(name: str, data: st.DataObject) -
     view = VIEWS[name]
     slow = _long_way(view)
     plan = WritePlan(view.key_attributes)
+    primary_key_of: dict[object, object] = {}  # identity → key_identity, over the whole stream
     for index, raw in enumerate(data.draw(stream_records(view, bad=True))):
         try:
             record = StreamRecord.from_lambda_record(raw, index=index)
@@ -75,8 +79,11 @@ def test_the_keys_handed_over_are_the_ops_keys(name: str, data: st.DataObject) -
         assert outcome == _outcome(slow, record)
         if isinstance(outcome, tuple) and outcome and isinstance(outcome[0], list):
             ops: list[WriteOp] = outcome[0]
-            assert outcome[1] == plan.identities(ops)
             assert ops == view(record, now=NOW)
+            assert outcome[1] == view._identities(ops)
+            for identity, key in zip(outcome[1], plan.identities(ops), strict=True):
+                assert primary_key_of.setdefault(identity, key) == key
+    assert len(set(primary_key_of.values())) == len(primary_key_of)  # and back: one to one
 
 
 def test_views_and_the_legacy_projection_know_their_keys() -> None:
@@ -157,7 +164,7 @@ def test_a_modify_that_moves_an_item_deletes_its_old_items() -> None:
     view = sentiment_view()
     record = _modify(_image(["x", "y"]), _image(["x"]))
     ops, planned = view._keyed_operations(NOW)(record)
-    assert planned[-1] == ("2025-11-16", "tag#y#2025-11-16T10:00:00.000000Z#2025-11-16T10:00:00Z#a")
+    assert planned[-1] == "tag#y#2025-11-16T10:00:00.000000Z#2025-11-16T10:00:00Z#a"
     assert len(ops) == 3  # base, tag x, and the delete of tag y
 
 
@@ -178,3 +185,43 @@ def test_a_validator_that_rewrites_the_keys_makings_disables_the_shortcut() -> N
     record = _modify(_image(["x"]), _image(["x"], model_version="archived"))
     ops, _ = view._keyed_operations(NOW)(record)
     assert [type(op).__name__ for op in ops] == ["Put", "Delete"]
+
+
+class _Recording(InMemorySink):
+    """An InMemorySink that keeps what the processor handed it."""
+
+    def __init__(self) -> None:
+        super().__init__(("day_partition", "item_key"))
+        self.handed: list[WriteOp] = []
+
+    def write(self, ops: Sequence[WriteOp], *, deadline: float | None = None) -> WriteResult:
+        self.handed += ops
+        return super().write(ops, deadline=deadline)
+
+
+def test_a_rejected_records_cleanup_replaces_an_earlier_put_of_the_same_item() -> None:
+    """The cleanup goes into the plan by the same identity as the view's own puts: one op a key.
+
+    Otherwise the put and the delete of one item would both reach the sink, in stream order
+    only by luck of the sink's own splitting.
+    """
+    image = _image(["x", "y"])
+    keys = {"source_id": image["source_id"], "ingested_at": image["ingested_at"]}
+    broken = image | {"score": {"N": "7"}}  # out of [0, 1]: the MODIFY is rejected
+    records = [
+        {"eventID": "a", "eventName": "INSERT", "dynamodb": {"Keys": keys, "NewImage": image}},
+        {
+            "eventID": "b",
+            "eventName": "MODIFY",
+            "dynamodb": {"Keys": keys, "NewImage": broken, "OldImage": image},
+        },
+    ]
+    for sequence, record in enumerate(records, 1):
+        record["dynamodb"]["SequenceNumber"] = str(sequence)
+    sink = _Recording()
+    response = process_stream_event(
+        {"Records": records}, sink, now=NOW, metrics=False, dead_letter=lambda _: None
+    )
+    assert response == {"batchItemFailures": []}  # the bad record is reported, not retried
+    assert [type(op).__name__ for op in sink.handed] == ["Delete"] * 3  # base and two tags
+    assert sink.items() == []  # nothing stale

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from dashboard_projection._engine._frozen import slot_setters
 from dashboard_projection._errors import InvalidInputError
@@ -74,6 +75,23 @@ def attributes_of(op: WriteOp) -> WireItem:
     return op.item if isinstance(op, Put) else op.key
 
 
+def key_identities(key_attributes: Sequence[str], ops: Sequence[WriteOp]) -> list[Hashable]:
+    """Each op's :func:`key_identity` for ``key_attributes``.
+
+    Raises:
+        InvalidInputError: An op has no valid key.
+    """
+    try:  # attributes_of() inlined: thousands of ops per batch, a call less each
+        return [
+            key_identity(op.item if isinstance(op, Put) else op.key, key_attributes) for op in ops
+        ]
+    except (KeyError, ValueError, TypeError, ArithmeticError, binascii.Error) as exc:
+        raise InvalidInputError(
+            f"expected every operation to carry the key attributes "
+            f"{', '.join(key_attributes)} as S, N or B values ({type(exc).__name__}: {exc})"
+        ) from None
+
+
 class WritePlan:
     """Puts and deletes keyed by item key; a later op on a key replaces the earlier one.
 
@@ -81,13 +99,22 @@ class WritePlan:
     in stream order: for each key only the last operation matters, and keys are independent.
     """
 
-    def __init__(self, key_attributes: Sequence[str]) -> None:
-        """Start an empty plan for a table whose primary key is ``key_attributes``."""
+    def __init__(
+        self,
+        key_attributes: Sequence[str],
+        identities: Callable[[Sequence[WriteOp]], Sequence[Hashable]] | None = None,
+    ) -> None:
+        """Start an empty plan for a table whose primary key is ``key_attributes``.
+
+        ``identities`` tells the ops' items apart, as :func:`key_identity` does (the default),
+        in a form of the caller's choice: a view's sort key alone (see ``KnowsItsKeys``).
+        """
         self.key_attributes = tuple(key_attributes)
+        self._identities = identities or partial(key_identities, self.key_attributes)
         # The op and its record's index per key, in two dicts of one order (a key keeps its
         # place when replaced): no pair to build per op, and a batch plans thousands.
-        self._ops: dict[tuple[Hashable, ...], WriteOp] = {}
-        self._records: dict[tuple[Hashable, ...], int] = {}
+        self._ops: dict[Hashable, WriteOp] = {}
+        self._records: dict[Hashable, int] = {}
 
     def add(self, ops: Sequence[WriteOp], record_index: int) -> None:
         """Record one record's ``ops``; each replaces what an earlier op planned for its key.
@@ -97,28 +124,18 @@ class WritePlan:
         """
         self.add_keyed(ops, self.identities(ops), record_index)
 
-    def identities(self, ops: Sequence[WriteOp]) -> list[tuple[Hashable, ...]]:
-        """Each op's :func:`key_identity` for this plan's key attributes.
+    def identities(self, ops: Sequence[WriteOp]) -> Sequence[Hashable]:
+        """Each op's identity in this plan (:func:`key_identity` unless told otherwise).
 
         Raises:
             InvalidInputError: An op has no valid key.
         """
-        key_attributes = self.key_attributes
-        try:  # attributes_of() inlined: thousands of ops per batch, a call less each
-            return [
-                key_identity(op.item if isinstance(op, Put) else op.key, key_attributes)
-                for op in ops
-            ]
-        except (KeyError, ValueError, TypeError, ArithmeticError, binascii.Error) as exc:
-            raise InvalidInputError(
-                f"expected every operation to carry the key attributes "
-                f"{', '.join(key_attributes)} as S, N or B values ({type(exc).__name__}: {exc})"
-            ) from None
+        return self._identities(ops)
 
     def add_keyed(
-        self, ops: Sequence[WriteOp], keys: Sequence[tuple[Hashable, ...]], record_index: int
+        self, ops: Sequence[WriteOp], keys: Sequence[Hashable], record_index: int
     ) -> None:
-        """:meth:`add` of ops whose key identities are known: ``keys[i]`` is ``ops[i]``'s."""
+        """:meth:`add` of ops whose identities are known: ``keys[i]`` is ``ops[i]``'s."""
         planned, records = self._ops, self._records
         for key, op in zip(keys, ops, strict=True):
             planned[key] = op

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -27,7 +27,12 @@ from dashboard_projection._engine._outcome import (
     succeeded,
 )
 from dashboard_projection._engine._plan import Delete, Put, WriteOp, WritePlan
-from dashboard_projection._engine._projection import Projection, knows_its_keys
+from dashboard_projection._engine._projection import (
+    KeyedOperations,
+    Keys,
+    Projection,
+    knows_its_keys,
+)
 from dashboard_projection._engine._records import StreamRecord, parse_record, records_of
 from dashboard_projection._engine._sink import Sink
 from dashboard_projection._engine._steps import BatchStep, entries_before
@@ -98,11 +103,10 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
         raise ConfigurationError(f"now must be timezone-aware, got naive {clock.isoformat()}")
     outcome = Outcome()
     records: dict[int, StreamRecord] = {}
-    plan = WritePlan(sink.key_attributes)
     # What each record came to, for the counters alone: kept only when they run.
     effects: dict[int, Sequence[WriteOp] | InvalidInputError] = {}
     counting = counters is not None
-    operations_with_keys = _with_keys(project, plan, clock)
+    plan, operations_with_keys = _planning(project, sink.key_attributes, clock)
     for index, raw in enumerate(raw_records):
         try:
             record = records[index] = parse_record(raw, index)  # kept: its ids go in the log
@@ -133,22 +137,26 @@ def process_stream_event(  # noqa: PLR0913 - every option is keyword-only with a
     return response
 
 
-def _with_keys(
-    project: Projection, plan: WritePlan, now: datetime
-) -> Callable[[StreamRecord], tuple[Sequence[WriteOp], Sequence[tuple[Hashable, ...]]]]:
-    """What a record implies at ``now``, and each op's key identity in ``plan``.
+def _planning(
+    project: Projection, key_attributes: Sequence[str], now: datetime
+) -> tuple[WritePlan, KeyedOperations]:
+    """The batch's empty plan, and what a record implies at ``now`` with its ops' identities.
 
-    A projection that built its keys itself (a view) hands them over; any other's ops have
-    theirs read back. The sink's key attributes are the projection's (``check_sink_fits``).
+    A projection that built its keys itself (a view) hands them over, in its own form; any
+    other's ops have their key identities read back. The sink's key attributes are the
+    projection's (``check_sink_fits``).
     """
     if knows_its_keys(project):
-        return project._keyed_operations(now)  # noqa: SLF001 - the engine's own protocol
+        # the engine's own protocol
+        plan = WritePlan(key_attributes, project._identities)  # noqa: SLF001
+        return plan, project._keyed_operations(now)  # noqa: SLF001
+    plan = WritePlan(key_attributes)
 
-    def read_back(record: StreamRecord) -> tuple[Sequence[WriteOp], list[tuple[Hashable, ...]]]:
+    def read_back(record: StreamRecord) -> tuple[Sequence[WriteOp], Keys]:
         ops = project(record, now=now)
         return ops, plan.identities(ops)
 
-    return read_back
+    return plan, read_back
 
 
 def check_sink_fits(sink: Sink, projection: Projection) -> None:

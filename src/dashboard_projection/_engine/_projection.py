@@ -7,7 +7,7 @@ last one per key wins), so applying a batch equals applying its records one by o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from typing import Protocol, TypeGuard
 
@@ -34,25 +34,36 @@ class Projection(Protocol):
         ...
 
 
-#: A key identity per operation (see ``_plan.key_identity``), in the operations' order.
-Keys = list[tuple[str, ...]]
+#: An identity per operation (see :meth:`KnowsItsKeys._identities`), in the operations' order.
+Keys = Sequence[Hashable]
 #: A record's operations and their :data:`Keys` (see :class:`KnowsItsKeys`).
-KeyedOperations = Callable[[StreamRecord], tuple[list[WriteOp], Keys]]
+KeyedOperations = Callable[[StreamRecord], tuple[Sequence[WriteOp], Keys]]
 
 
 class KnowsItsKeys(Protocol):
-    """A projection that hands over each operation's key with it: it built the keys itself.
+    """A projection that hands over each operation's identity with it: it built the keys itself.
 
     The processor then plans without reading every key back out of the items
-    (``WritePlan.add_keyed``); ``DashboardView`` is one. Private: the keys must be exactly
-    ``key_identity`` of the ops for the projection's ``key_attributes``.
+    (``WritePlan.add_keyed``); ``DashboardView`` is one. Private to the engine.
     """
 
     def _keyed_operations(self, now: datetime) -> KeyedOperations:
         """What the processor runs per record of a batch projected at ``now``.
 
-        For each record, ``self(record, now=now)`` and the key identity of each operation; one
-        function per batch, so that what depends on the clock alone is looked up once.
+        For each record, ``self(record, now=now)`` and the :meth:`_identities` of its
+        operations; one function per batch, so that what depends on the clock alone is looked
+        up once.
+        """
+        ...
+
+    def _identities(self, ops: Sequence[WriteOp]) -> Keys:
+        """What tells the items of ``ops`` apart, for any op on the projection's table.
+
+        Two ops' identities are equal exactly when their ``key_identity`` is: a record's
+        cleanup goes into the same plan as the others' operations.
+
+        Raises:
+            InvalidInputError: An op lacks its key.
         """
         ...
 
@@ -67,5 +78,5 @@ def knows_its_keys(projection: object) -> TypeGuard[KnowsItsKeys]:
     """
     for cls in type(projection).__mro__:
         if "__call__" in cls.__dict__:
-            return "_keyed_operations" in cls.__dict__
+            return "_keyed_operations" in cls.__dict__ and "_identities" in cls.__dict__
     return False

@@ -6,6 +6,7 @@ written before views.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -81,3 +82,7 @@ class DashboardProjection:
     def _keyed_operations(self, now: datetime) -> KeyedOperations:
         """The view's; see ``KnowsItsKeys``."""
         return self.view._keyed_operations(now)  # noqa: SLF001 - the same protocol
+
+    def _identities(self, ops: Sequence[WriteOp]) -> list[str]:
+        """The view's; see ``KnowsItsKeys``."""
+        return self.view._identities(ops)  # noqa: SLF001 - the same protocol

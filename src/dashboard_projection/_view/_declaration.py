@@ -29,7 +29,7 @@ from dashboard_projection._view._layout import (
     Layout,
     time_attribute_of,
 )
-from dashboard_projection._view._operations import operations, operations_with_keys
+from dashboard_projection._view._operations import identities, operations, operations_with_keys
 from dashboard_projection._view._parts import CombinedKey, FanOut, ShownWhen
 from dashboard_projection._view._queries import Query, QueryClient
 from dashboard_projection._view._table import table_spec, ttl_spec
@@ -117,6 +117,10 @@ class DashboardView(Generic[ModelT, ItemT]):
     def _keyed_operations(self, now: datetime) -> KeyedOperations:
         """The processor's way in (``KnowsItsKeys``): per record, its ops and their keys."""
         return partial(operations_with_keys, self._rules, self._rules.shared(now))
+
+    def _identities(self, ops: Sequence[WriteOp]) -> list[str]:
+        """Each op's ``item_key``, which tells a view's items apart (``KnowsItsKeys``)."""
+        return identities(ops)
 
     # --- projecting -----------------------------------------------------------------------------
 

@@ -14,11 +14,10 @@ The table holds exactly the projection of the primary items that are currently s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from itertools import repeat
 
 from dashboard_projection._engine._plan import Delete, Put, WriteOp
-from dashboard_projection._engine._projection import Keys
 from dashboard_projection._engine._records import StreamRecord
 from dashboard_projection._errors import DashboardProjectionError, InvalidInputError
 from dashboard_projection._types import WireItem
@@ -26,6 +25,9 @@ from dashboard_projection._view._build import Rules, WireDict
 from dashboard_projection._view._layout import PARTITION_KEY, SORT_KEY, key_text
 from dashboard_projection._view._shared import SharedValues
 from dashboard_projection._view._time import utc_instant_of
+
+#: Primary keys of dashboard items: ``(day_partition, item_key)`` values.
+PrimaryKeys = list[tuple[str, str]]
 
 
 def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteOp]:
@@ -35,8 +37,8 @@ def operations(rules: Rules, record: StreamRecord, now: datetime) -> list[WriteO
 
 def operations_with_keys(
     rules: Rules, shared: SharedValues, record: StreamRecord
-) -> tuple[list[WriteOp], Keys]:
-    """:func:`operations` at the clock of ``shared``, and each op's ``(day_partition, item_key)``.
+) -> tuple[list[WriteOp], list[str]]:
+    """:func:`operations` at the clock of ``shared``, and each op's :func:`identities`.
 
     The clock's shared values come in looked up: a batch has one clock (see
     ``DashboardView._keyed_operations``).
@@ -53,7 +55,7 @@ def operations_with_keys(
                 path="dynamodb.OldImage",
             )
         new: list[WireDict] = []
-        keys: Keys = []
+        keys: list[str] = []
     elif record.new_image is None:
         raise InvalidInputError(
             f"{record.event_name} without a NewImage: the stream's view type must be "
@@ -62,8 +64,7 @@ def operations_with_keys(
         )
     else:
         try:
-            new, day, item_keys = rules.project_keyed(record.new_image, shared, "NewImage")
-            keys = list(zip(repeat(day), item_keys))
+            new, _, keys = rules.project_keyed(record.new_image, shared, "NewImage")
         except InvalidInputError as error:
             # The record is rejected, but the item it replaced must not linger on the
             # dashboard: its old items are deleted as if it were no longer shown.
@@ -80,8 +81,27 @@ def operations_with_keys(
     if not old or (new and _same_keys(rules, old, record.new_image)):
         return ops, keys  # an INSERT, or a MODIFY that keeps every key: nothing to delete
     kept = set(keys)
-    gone = [key for key in _old_keys(rules, old) if key not in kept]
-    return ops + _deletes(gone), keys + gone
+    gone = [(day, key) for day, key in _old_keys(rules, old) if key not in kept]
+    return ops + _deletes(gone), keys + [key for _, key in gone]
+
+
+def identities(ops: Sequence[WriteOp]) -> list[str]:
+    """Each op's ``item_key``: what tells a view's items apart, their day included.
+
+    An ``item_key`` holds its item's UTC instant, and so its ``day_partition``: two items with
+    one ``item_key`` have one primary key (docs/key-design.md). A plain string, hashed once,
+    is what a batch's plan keys its thousands of operations by.
+
+    Raises:
+        InvalidInputError: An op has no ``item_key`` string.
+    """
+    try:
+        return [(op.item if isinstance(op, Put) else op.key)[SORT_KEY]["S"] for op in ops]
+    except (KeyError, TypeError) as exc:
+        raise InvalidInputError(
+            f"expected every operation to carry {SORT_KEY} as an S value "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _same_keys(rules: Rules, old: WireItem, new: WireItem | None) -> bool:
@@ -130,11 +150,11 @@ def _same_key_value(first: object, second: object, name: str) -> bool:
         return False
 
 
-def _deletes(keys: Keys) -> list[WriteOp]:
+def _deletes(keys: PrimaryKeys) -> list[WriteOp]:
     return [Delete({PARTITION_KEY: {"S": day}, SORT_KEY: {"S": key}}) for day, key in keys]
 
 
-def _old_keys(rules: Rules, image: WireItem | None) -> Keys:
+def _old_keys(rules: Rules, image: WireItem | None) -> PrimaryKeys:
     """Keys the old image's items had; an old image that never projected had none."""
     if not image:
         return []
@@ -149,7 +169,7 @@ def _old_keys(rules: Rules, image: WireItem | None) -> Keys:
     return [(item[PARTITION_KEY]["S"], item[SORT_KEY]["S"]) for item in old]
 
 
-def _stored_keys(rules: Rules, image: WireItem) -> Keys | None:
+def _stored_keys(rules: Rules, image: WireItem) -> PrimaryKeys | None:
     """The keys of a shown image's items, from its stored key attributes alone.
 
     Equal to the keys of its projected items whenever it projects. When it would be
