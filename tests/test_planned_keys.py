@@ -208,16 +208,11 @@ def test_a_rejected_records_cleanup_replaces_an_earlier_put_of_the_same_item() -
     image = _image(["x", "y"])
     keys = {"source_id": image["source_id"], "ingested_at": image["ingested_at"]}
     broken = image | {"score": {"N": "7"}}  # out of [0, 1]: the MODIFY is rejected
+    bodies = [{"NewImage": image}, {"NewImage": broken, "OldImage": image}]
     records = [
-        {"eventID": "a", "eventName": "INSERT", "dynamodb": {"Keys": keys, "NewImage": image}},
-        {
-            "eventID": "b",
-            "eventName": "MODIFY",
-            "dynamodb": {"Keys": keys, "NewImage": broken, "OldImage": image},
-        },
+        {"eventID": name, "eventName": name, "dynamodb": body | {"Keys": keys, "SequenceNumber": n}}
+        for name, body, n in zip(("INSERT", "MODIFY"), bodies, "12", strict=True)
     ]
-    for sequence, record in enumerate(records, 1):
-        record["dynamodb"]["SequenceNumber"] = str(sequence)
     sink = _Recording()
     response = process_stream_event(
         {"Records": records}, sink, now=NOW, metrics=False, dead_letter=lambda _: None
