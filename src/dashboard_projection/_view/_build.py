@@ -196,11 +196,11 @@ class Rules:
         item = validate(self.model, data, {"path": path})
         if self.shown_model is not None and not _shown_by(self.shown_model, item, path):
             return [], "", []  # not shown: no items
-        copied = {
-            name: value
-            for name in self.copied_as_typed
-            if (value := image.get(name)) is not None and "NULL" not in value
-        }
+        copied: WireDict = {}
+        for name in self.copied_as_typed:  # a loop, not a comprehension: a call less a record
+            value = image.get(name)
+            if value is not None and "NULL" not in value:
+                copied[name] = value
         for name in self.copied_checked:
             value = image.get(name)
             if value is not None and "NULL" not in value:
