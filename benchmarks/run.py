@@ -8,6 +8,7 @@ fresh interpreters. A missed target is reported, not fatal: the exit status is 1
 correctness check fails (outputs differ, or importing the package imports boto3).
 
     python benchmarks/run.py [--records N] [--rounds N] [--quick] [--json PATH]
+    python benchmarks/run.py --instructions [--json PATH]    # needs valgrind: see instructions.py
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ from dashboard_projection import InMemorySink, deserialize_image, process_stream
 from dashboard_projection._sentiment._keys import KEY_ATTRIBUTES
 from data import SEED, largest_event, make_event
 from harness import Row, alternating, interleave, rate, ratios
+from instructions import bench_instructions
 from paths import NOW
 from view_paths import bench_views
 
 HERE = Path(__file__).resolve().parent
 BATCH_WRITE_LIMIT = 25  # items per BatchWriteItem request
 LAMBDA_MEMORY_MB = 512  # the contract's memory_size
+INSTRUCTION_RECORDS = 300  # valgrind runs a path about 50 times slower
 
 
 def bench_codec(records: list[dict[str, Any]], rounds: int) -> Row:
@@ -214,6 +217,22 @@ def _billed(quick: bool, rounds: int) -> list[Row]:  # noqa: FBT001 - the --quic
     ]
 
 
+def _timed(count: int, rounds: int, *, quick: bool) -> list[Row]:
+    """Every timed benchmark, and the counts beside them."""
+    records = make_event(count)["Records"]
+    return [
+        bench_codec(records, rounds),
+        *bench_views(records, rounds),
+        *bench_import(2 if quick else rounds),
+        bench_writes(f"{count:,} records", records),
+        bench_writes("100 records", make_event(100, tags=5)["Records"]),
+        bench_counters_cost("100 records, 5 tags", make_event(100, tags=5)["Records"]),
+        bench_counters_cost("100 records, 1-8 tags", make_event(100)["Records"]),
+        bench_rss(make_event(100) if quick else largest_event()),
+        *_billed(quick, rounds),
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every benchmark, print the table, write the JSON; 1 if a correctness check failed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -221,28 +240,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, help="rounds per timing (15; --quick: 3)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, seconds")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help=f"instead: CPU instructions per record under valgrind, {INSTRUCTION_RECORDS} records",
+    )
     args = parser.parse_args(argv)
     count = 50 if args.quick else args.records
     rounds = args.rounds or (3 if args.quick else 15)
-    records = make_event(count)["Records"]
-    rows = [
-        bench_codec(records, rounds),
-        *bench_views(records, rounds),
-        *bench_import(2 if args.quick else rounds),
-        bench_writes(f"{count:,} records", records),
-        bench_writes("100 records", make_event(100, tags=5)["Records"]),
-        bench_counters_cost("100 records, 5 tags", make_event(100, tags=5)["Records"]),
-        bench_counters_cost("100 records, 1-8 tags", make_event(100)["Records"]),
-        bench_rss(make_event(100) if args.quick else largest_event()),
-        *_billed(args.quick, rounds),
-    ]
+    if args.instructions:
+        rows = bench_instructions(INSTRUCTION_RECORDS)
+        measure = {"measure": "instructions (callgrind)", "records": INSTRUCTION_RECORDS}
+    else:
+        rows = _timed(count, rounds, quick=args.quick)
+        measure = {"measure": "time", "records": count, "rounds": rounds, "quick": args.quick}
     meta = {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "seed": SEED,
-        "records": count,
-        "rounds": rounds,
-        "quick": args.quick,
+        **measure,
     }
     print(", ".join(f"{name} {value}" for name, value in meta.items()))
     print_table(rows)

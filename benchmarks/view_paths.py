@@ -101,7 +101,7 @@ def seed_style_orders(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return wire
 
 
-class _AcceptingSink:
+class AcceptingSink:
     """A sink that accepts every write at once: the processor's own cost, and nothing else."""
 
     key_attributes = ("day_partition", "item_key")
@@ -163,7 +163,7 @@ def bench_views(records: list[dict[str, Any]], rounds: int) -> list[Row]:
         )
     )
     event = {"Records": records}
-    sink = _AcceptingSink()
+    sink = AcceptingSink()
 
     def process() -> object:
         return process_stream_event(event, sink, now=NOW, metrics=False)
