@@ -84,3 +84,20 @@ def test_the_instruction_reading_without_valgrind_says_so(tmp_path: Path) -> Non
     )
     assert done.returncode == 1
     assert "ERROR: valgrind is not on PATH" in done.stdout
+
+
+def test_a_failing_valgrind_is_an_error_row_not_a_crash(tmp_path: Path) -> None:
+    fake = tmp_path / "valgrind"
+    fake.write_text("#!/bin/sh\necho 'valgrind: broken' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    done = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--instructions"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"PATH": str(tmp_path)},
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "under valgrind exited 3" in done.stdout
+    assert "Traceback" not in done.stderr
