@@ -72,9 +72,9 @@ def knows_its_keys(projection: object) -> TypeGuard[KnowsItsKeys]:
     """Whether ``projection`` hands over its keys, and its ``__call__`` is the one they match.
 
     Asked of the class, not the instance: the class that defines the ``__call__`` in use must
-    define ``_keyed_operations`` too. So a subclass that overrides ``__call__`` (and not
-    the keyed twin) has its own ops read back, and a mock, whose every attribute exists,
-    never takes the shortcut.
+    define ``_keyed_operations`` and ``_identities`` too. So a subclass that overrides
+    ``__call__`` (and not the keyed twins) has its own ops read back, and a mock, whose every
+    attribute exists, never takes the shortcut.
     """
     for cls in type(projection).__mro__:
         if "__call__" in cls.__dict__:
