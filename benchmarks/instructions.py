@@ -1,4 +1,4 @@
-"""Issue 8's three figures as CPU instructions per record: a reading the machine cannot shake.
+"""The stream paths' speed figures as CPU instructions per record: a reading noise cannot shake.
 
 Wall-time ratios on a shared machine swing by 10-15% from one run to the next. Valgrind's
 callgrind counts the instructions a path executes, the same on every run. Each path runs in a
@@ -85,21 +85,28 @@ def bench_instructions(records: int) -> list[Row]:
     cost = {path: per_record(counts[path, 0], counts[path, REPS], records) for path in paths}
     sentiment = cost["seed"] / cost["view"]
     return [
-        _row("sentiment view", ("seed", cost["seed"]), cost["view"], 4),
-        _row("orders view", ("seed-style", cost["orders-seed"]), cost["orders"], 0.8 * sentiment),
-        _row("processor (MODIFYs)", ("seed handler", cost["seed"]), cost["processor"], 3),
+        _row("sentiment view", ("seed", cost["seed"]), cost["view"], (4, "")),
+        _row(
+            "orders view",
+            ("seed-style", cost["orders-seed"]),
+            cost["orders"],
+            (0.8 * sentiment, " (0.8 x sentiment)"),
+        ),
+        _row("processor, stream with MODIFYs", ("seed", cost["seed"]), cost["processor"], (3, "")),
     ]
 
 
-def _row(name: str, seed: tuple[str, float], candidate: float, target: float) -> Row:
+def _row(name: str, seed: tuple[str, float], candidate: float, target: tuple[float, str]) -> Row:
+    """One count, one ratio: the table's ``best`` column holds it (there are no rounds)."""
     label, baseline = seed
+    bar, why = target
     ratio = baseline / candidate
     return Row(
         f"instructions: {name}",
         f"{label} {baseline / 1000:,.1f}k/record",
         f"{candidate / 1000:,.1f}k/record",
-        f"best >={target:.3g}x",
-        "PASS" if ratio >= target else "FAIL",
+        f"ratio >={bar:.3g}x{why}",
+        "PASS" if ratio >= bar else "FAIL",
         ratio,
         None,
         {"instructions_per_record": {"seed": baseline, "ours": candidate}},

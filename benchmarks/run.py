@@ -243,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--instructions",
         action="store_true",
-        help=f"instead: CPU instructions per record under valgrind, {INSTRUCTION_RECORDS} records",
+        help=f"instead of timings: CPU instructions per record under valgrind, over "
+        f"{INSTRUCTION_RECORDS} records (--records, --rounds and --quick do not apply)",
     )
     args = parser.parse_args(argv)
     count = 50 if args.quick else args.records
