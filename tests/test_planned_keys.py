@@ -37,15 +37,9 @@ from dashboard_projection._engine._projection import knows_its_keys
 from dashboard_projection._types import WireItem
 from dashboard_projection.testing import stream_records
 from hypothesis_profile import PROPERTY
-from views import ORDERS, SENSORS, TICKETS
+from views import VIEWS
 
 NOW = datetime(2025, 11, 17, 12, tzinfo=UTC)
-VIEWS: dict[str, DashboardView[Any, Any]] = {
-    "sentiment": sentiment_view(),
-    "orders": ORDERS,
-    "sensors": SENSORS,
-    "tickets": TICKETS,
-}
 
 
 def _outcome(view: DashboardView[Any, Any], record: StreamRecord) -> object:

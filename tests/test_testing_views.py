@@ -25,7 +25,6 @@ from dashboard_projection import (
     StreamRecord,
     WriteOp,
     deserialize_image,
-    sentiment_view,
 )
 from dashboard_projection.testing import (
     check_view_laws,
@@ -36,15 +35,9 @@ from dashboard_projection.testing import (
 from dashboard_projection.testing._queries import check_queries
 from dashboard_projection.testing._reference import Reference
 from dashboard_projection.testing._table import record
-from views import ORDERS, SENSORS, TICKETS, Order
+from views import ORDERS, SENSORS, VIEWS, Order
 
 NOW = datetime(2025, 11, 16, 12, tzinfo=UTC)
-VIEWS: dict[str, DashboardView[Any, Any]] = {
-    "sentiment": sentiment_view(),
-    "orders": ORDERS,
-    "sensors": SENSORS,
-    "tickets": TICKETS,
-}
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: Failing runs: a fixed search, no shrinking (the failure is the point, not its smallest form).
 FIND = settings(

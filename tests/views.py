@@ -13,15 +13,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from orders import Order, orders
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard_projection import CombinedKey, DashboardView, FanOut, ShownWhen
+from dashboard_projection import CombinedKey, DashboardView, FanOut, ShownWhen, sentiment_view
 
 ORDERS = orders  # the example of docs/your-dashboard.md
-__all__ = ["ORDERS", "SENSORS", "TICKETS", "Order", "Reading", "Ticket"]
+__all__ = ["ORDERS", "SENSORS", "TICKETS", "VIEWS", "Order", "Reading", "Ticket"]
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -91,3 +91,11 @@ TICKETS = DashboardView(
     copy=("priority", "owner", "attachment"),
     propagate_removes=True,
 )
+
+#: Every declaration the generic tests run over, the sentiment preset first.
+VIEWS: dict[str, DashboardView[Any, Any]] = {
+    "sentiment": sentiment_view(),
+    "orders": ORDERS,
+    "sensors": SENSORS,
+    "tickets": TICKETS,
+}
