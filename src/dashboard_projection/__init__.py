@@ -20,11 +20,7 @@ if TYPE_CHECKING:
     from dashboard_projection._counters._reader import CounterTotal
     from dashboard_projection._counters._recount import Drift, Recount, recount, repair
     from dashboard_projection._counters._writer import CounterWriter
-    from dashboard_projection._engine._codec import (
-        SerializationError,
-        deserialize_image,
-        deserialize_value,
-    )
+    from dashboard_projection._engine._codec import deserialize_image, deserialize_value
     from dashboard_projection._engine._encode import serialize_value
     from dashboard_projection._engine._handler import make_handler
     from dashboard_projection._engine._metrics import Metrics
@@ -45,6 +41,7 @@ if TYPE_CHECKING:
         ItemValidationError,
         RejectedWriteError,
         RetryableWriteError,
+        SerializationError,
         WriteError,
     )
     from dashboard_projection._sentiment._counters import sentiment_counters
@@ -106,7 +103,7 @@ _MODULE_OF = {
     "Put": "dashboard_projection._engine._plan",
     "RejectedWriteError": "dashboard_projection._errors",
     "RetryableWriteError": "dashboard_projection._errors",
-    "SerializationError": "dashboard_projection._engine._codec",
+    "SerializationError": "dashboard_projection._errors",
     "Sink": "dashboard_projection._engine._sink",
     "StreamRecord": "dashboard_projection._engine._records",
     "WriteError": "dashboard_projection._errors",

@@ -54,6 +54,11 @@ class InvalidInputError(DashboardProjectionError):
 
 
 @public
+class SerializationError(InvalidInputError):
+    """A Python value that has no DynamoDB representation (a float, an empty set, NaN, ...)."""
+
+
+@public
 class DeserializationError(InvalidInputError):
     """DynamoDB JSON that is malformed: unknown or multiple type tags, bad payloads, bad numbers."""
 

@@ -9,25 +9,20 @@ in Lambda events as base64 text and leaves as ``bytes``, which is what the boto3
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn, TypeVar
 
+from dashboard_projection._engine._malformed import MAX_NESTING, Malformed, describe, each
 from dashboard_projection._engine._numbers import NUMBER, OUT_OF_RANGE, is_plain, number_problem
 from dashboard_projection._errors import (
     DeserializationError,
-    InvalidInputError,
     ItemValidationError,
-    public,
 )
 from dashboard_projection._types import AttributeValue, WireItem
 
 _T = TypeVar("_T")
 
-#: How deep DynamoDB lets maps and lists nest.
-MAX_NESTING = 32
-#: Largest attribute name, in UTF-8 bytes: DynamoDB's "less than 64 KB".
-MAX_NAME_BYTES = 64 * 1024 - 1
 #: What each DynamoDB type tag is called in messages.
 KINDS = {
     "S": "a string",
@@ -42,55 +37,33 @@ KINDS = {
 }
 
 
-@public
-class SerializationError(InvalidInputError):
-    """A Python value that has no DynamoDB representation (a float, an empty set, NaN, ...)."""
-
-
-class _Malformed(Exception):  # noqa: N818 - internal signal, never escapes this module
-    """Raised deep in a value; containers prepend their part of the path on the way out."""
-
-    def __init__(self, reason: str, trail: str = "") -> None:
-        self.reason = reason
-        self.trail = trail
-
-    def within(self, segment: str) -> _Malformed:
-        self.trail = segment + self.trail
-        return self
-
-
-class _Mistyped(_Malformed):
+class _Mistyped(Malformed):
     """Well-formed, but stored as another type than expected: the item is wrong, not its JSON."""
-
-
-def _describe(payload: object) -> str:
-    text = repr(payload)
-    return f"{type(payload).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"  # noqa: PLR2004
 
 
 def _decode_number(payload: object) -> Decimal:
     if type(payload) is not str:
-        raise _Malformed(f"expected a number as a string, got {_describe(payload)}")
+        raise Malformed(f"expected a number as a string, got {describe(payload)}")
     if is_plain(payload):
         try:
             return Decimal(payload)
         except InvalidOperation:
             pass  # "1.2.3", "--1": let the full grammar below explain
     if not NUMBER.fullmatch(payload):
-        raise _Malformed(f"expected a decimal number (no NaN or Infinity), got {payload[:60]!r}")
+        raise Malformed(f"expected a decimal number (no NaN or Infinity), got {payload[:60]!r}")
     try:
         number = Decimal(payload)  # exact: the grammar above admits no NaN, no Infinity
     except InvalidOperation:  # an exponent beyond what Decimal can represent at all
-        raise _Malformed(f"{payload[:60]!r} {OUT_OF_RANGE}") from None
+        raise Malformed(f"{payload[:60]!r} {OUT_OF_RANGE}") from None
     problem = number_problem(number)
     if problem is not None:
-        raise _Malformed(f"{payload[:60]!r} {problem}")
+        raise Malformed(f"{payload[:60]!r} {problem}")
     return number
 
 
 def _decode_string(payload: object) -> str:
     if type(payload) is not str:
-        raise _Malformed(f"expected a string, got {_describe(payload)}")
+        raise Malformed(f"expected a string, got {describe(payload)}")
     return payload
 
 
@@ -99,21 +72,21 @@ def _decode_binary(payload: object) -> bytes:
         try:
             return base64.b64decode(payload, validate=True)
         except ValueError:  # binascii.Error, or plain ValueError for non-ASCII text
-            raise _Malformed(f"expected base64 text, got {payload[:60]!r}") from None
+            raise Malformed(f"expected base64 text, got {payload[:60]!r}") from None
     if isinstance(payload, bytes | bytearray):
         return bytes(payload)
-    raise _Malformed(f"expected base64 text or bytes, got {_describe(payload)}")
+    raise Malformed(f"expected base64 text or bytes, got {describe(payload)}")
 
 
 def _decode_bool(payload: object) -> bool:
     if type(payload) is not bool:
-        raise _Malformed(f"expected true or false, got {_describe(payload)}")
+        raise Malformed(f"expected true or false, got {describe(payload)}")
     return payload
 
 
 def _decode_null(payload: object) -> None:
     if payload is not True:
-        raise _Malformed(f"expected true (the only NULL payload), got {_describe(payload)}")
+        raise Malformed(f"expected true (the only NULL payload), got {describe(payload)}")
 
 
 def _plain_number(text: str) -> Decimal:
@@ -126,24 +99,8 @@ def _plain_number(text: str) -> Decimal:
 def _unique(members: list[Any], tag: str) -> frozenset[Any]:
     unique = frozenset(members)
     if len(unique) != len(members):
-        raise _Malformed(f"{tag} holds duplicate values; DynamoDB sets are sets")
+        raise Malformed(f"{tag} holds duplicate values; DynamoDB sets are sets")
     return unique
-
-
-def _each(convert: Callable[[Any], Any], elements: Iterable[Any], tag: str) -> list[Any]:
-    """``convert`` applied to each element; an error names the element's index.
-
-    The index is counted as the elements go, not found again afterwards: re-converting a
-    failed element at every level of a nested list would take time exponential in its depth.
-    """
-    converted: list[Any] = []
-    append = converted.append
-    try:
-        for element in elements:
-            append(convert(element))
-    except _Malformed as bad:
-        raise bad.within(f".{tag}[{len(converted)}]") from None
-    return converted
 
 
 def _only_strings(payload: list[Any]) -> bool:
@@ -160,8 +117,8 @@ def _set_decoder(
 ) -> Callable[[object], frozenset[Any]]:
     def decode_set(payload: object) -> frozenset[Any]:
         if type(payload) is not list or not payload:
-            raise _Malformed(f"expected a non-empty list for {tag}, got {_describe(payload)}")
-        members = payload if trivially_valid(payload) else _each(decode, payload, tag)
+            raise Malformed(f"expected a non-empty list for {tag}, got {describe(payload)}")
+        members = payload if trivially_valid(payload) else each(decode, payload, tag)
         return _unique(members, tag)
 
     return decode_set
@@ -169,13 +126,13 @@ def _set_decoder(
 
 def _decode_list(payload: object) -> list[Any]:
     if type(payload) is not list:
-        raise _Malformed(f"expected a list for L, got {_describe(payload)}")
-    return _each(_decode, payload, "L")
+        raise Malformed(f"expected a list for L, got {describe(payload)}")
+    return each(_decode, payload, "L")
 
 
 def _decode_map(payload: object) -> dict[str, Any]:
     if type(payload) is not dict:
-        raise _Malformed(f"expected an object for M, got {_describe(payload)}")
+        raise Malformed(f"expected an object for M, got {describe(payload)}")
     return _decode_members(payload, ".M.")
 
 
@@ -208,7 +165,7 @@ def _decode_members(
                 decoded[name] = (_DECODERS.get(tag) or _unknown(value))(payload)
             if want and want != tag != "NULL":  # NULL: the model's to accept or not
                 raise _Mistyped(f"expected {KINDS[want]} ({want}), got {tag}")
-    except _Malformed as bad:
+    except Malformed as bad:
         raise bad.within(f"{separator}{name}") from None
     return decoded
 
@@ -242,15 +199,13 @@ def _decode(value: object) -> Any:  # noqa: ANN401 - a DynamoDB value decodes to
     return decode(payload)
 
 
-def _not_an_attribute_value(value: object) -> _Malformed:
+def _not_an_attribute_value(value: object) -> Malformed:
     if type(value) is not dict:
-        return _Malformed(
-            f"expected an attribute value such as {{'S': ...}}, got {_describe(value)}"
-        )
+        return Malformed(f"expected an attribute value such as {{'S': ...}}, got {describe(value)}")
     if len(value) != 1:
         tags = ", ".join(sorted(map(str, value))) or "none"
-        return _Malformed(f"expected exactly one type tag, got {tags}")
-    return _Malformed(
+        return Malformed(f"expected exactly one type tag, got {tags}")
+    return Malformed(
         f"unknown type tag {next(iter(value))!r}; expected one of {', '.join(_DECODERS)}"
     )
 
@@ -298,7 +253,7 @@ def deserialize_known(
     """
     if type(image) is not dict:
         raise DeserializationError(
-            f"expected an object of attributes, got {_describe(image)}", path=path
+            f"expected an object of attributes, got {describe(image)}", path=path
         )
     return _decoding(_decode_members, image, path, ".", expected)
 
@@ -309,7 +264,7 @@ def _decoding(decode: Callable[..., _T], value: object, path: str, *args: object
         return decode(value, *args)
     except _Mistyped as bad:
         raise ItemValidationError(bad.reason, path=path + bad.trail) from None
-    except _Malformed as bad:
+    except Malformed as bad:
         raise DeserializationError(bad.reason, path=path + bad.trail) from None
     except RecursionError:  # a JSON tree Python's json module reads, but too deep to walk
         raise DeserializationError(

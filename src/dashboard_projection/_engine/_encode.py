@@ -13,19 +13,19 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
-from dashboard_projection._engine._codec import (
+from dashboard_projection._engine._malformed import (
     MAX_NAME_BYTES,
     MAX_NESTING,
-    SerializationError,
-    _describe,
-    _each,
-    _Malformed,
+    Malformed,
+    describe,
+    each,
 )
 from dashboard_projection._engine._numbers import (
     MAX_ADJUSTED_EXPONENT,
     OUT_OF_RANGE,
     number_problem,
 )
+from dashboard_projection._errors import SerializationError
 from dashboard_projection._types import AttributeValue
 
 _T = TypeVar("_T")
@@ -36,11 +36,11 @@ def _encode_number(value: int | Decimal) -> dict[str, str]:
         return {"N": str(value)}
     if isinstance(value, int) and not -_INT_BOUND < value < _INT_BOUND:
         # Not spelled out in the message: a huge int has more digits than str() will write.
-        raise _Malformed(f"an int of {value.bit_length()} bits {OUT_OF_RANGE}")
+        raise Malformed(f"an int of {value.bit_length()} bits {OUT_OF_RANGE}")
     number = Decimal(value)
     problem = number_problem(number)
     if problem is not None:
-        raise _Malformed(f"{_describe(value)} {problem}")
+        raise Malformed(f"{describe(value)} {problem}")
     return {"N": str(number)}
 
 
@@ -53,8 +53,8 @@ def _text(value: str) -> str:
         try:
             value.encode()
         except UnicodeEncodeError as exc:
-            raise _Malformed(
-                f"{_describe(value)} holds a lone surrogate {value[exc.start]!r} at index "
+            raise Malformed(
+                f"{describe(value)} holds a lone surrogate {value[exc.start]!r} at index "
                 f"{exc.start}; DynamoDB stores only valid Unicode (UTF-8)"
             ) from None
     return value
@@ -65,19 +65,19 @@ def _name(name: object) -> str:
     if type(name) is str and name.isascii() and 0 < len(name) <= MAX_NAME_BYTES:
         return name  # the common case, at the cost of three checks
     if not isinstance(name, str):
-        raise _Malformed(f"attribute names and map keys must be strings, got {_describe(name)}")
+        raise Malformed(f"attribute names and map keys must be strings, got {describe(name)}")
     text = _text(str(name))
     if not text:
-        raise _Malformed("an empty attribute name or map key; DynamoDB requires one character")
+        raise Malformed("an empty attribute name or map key; DynamoDB requires one character")
     if len(text) * 4 > MAX_NAME_BYTES and len(text.encode()) > MAX_NAME_BYTES:
         size = len(text.encode())
-        raise _Malformed(f"an attribute name of {size} bytes; at most {MAX_NAME_BYTES}")
+        raise Malformed(f"an attribute name of {size} bytes; at most {MAX_NAME_BYTES}")
     return text
 
 
 def _encode_set(value: AbstractSet[Any]) -> dict[str, list[Any]]:
     if not value:
-        raise _Malformed("DynamoDB has no empty sets; omit the attribute instead")
+        raise Malformed("DynamoDB has no empty sets; omit the attribute instead")
     if all(isinstance(v, str) for v in value):
         return {"SS": sorted(_text(str(v)) for v in value)}
     if all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in value):
@@ -86,7 +86,7 @@ def _encode_set(value: AbstractSet[Any]) -> dict[str, list[Any]]:
         return {"NS": [text for _, text in sorted(spelled, key=_first)]}
     if all(isinstance(v, bytes | bytearray) for v in value):
         return {"BS": [bytes(v) for v in sorted(value)]}
-    raise _Malformed(
+    raise Malformed(
         "a set must hold only strings, only numbers (int/Decimal) or only bytes, got "
         + ", ".join(sorted({type(v).__name__ for v in value}))
     )
@@ -109,7 +109,7 @@ def _encode_members(
     try:
         for name, member in pairs:
             encoded[_name(name)] = _encode(member, room)
-    except _Malformed as bad:
+    except Malformed as bad:
         raise bad.within(f"{separator}{_shown_name(name)}") from None
     return encoded
 
@@ -119,7 +119,7 @@ def _shown_name(name: object) -> str:
 
 
 def _encode_elements(elements: list[Any] | tuple[Any, ...], room: int) -> list[AttributeValue]:
-    return _each(partial(_encode, room=room), elements, "L")
+    return each(partial(_encode, room=room), elements, "L")
 
 
 def serialize_value(value: object) -> AttributeValue:
@@ -151,7 +151,7 @@ def serialize_mapping(item: Mapping[str, Any]) -> dict[str, AttributeValue]:
 
 def _encode_item(item: Mapping[str, Any], room: int) -> dict[str, AttributeValue]:
     if not isinstance(item, Mapping):
-        raise _Malformed(f"expected a mapping of attribute names to values, got {_describe(item)}")
+        raise Malformed(f"expected a mapping of attribute names to values, got {describe(item)}")
     return _encode_members(item.items(), ".", room)
 
 
@@ -159,7 +159,7 @@ def _encoding(encode: Callable[[Any, int], _T], value: object) -> _T:
     """Run ``encode``; whatever DynamoDB would refuse becomes one ``SerializationError``."""
     try:
         return encode(value, MAX_NESTING)
-    except _Malformed as bad:
+    except Malformed as bad:
         raise SerializationError(bad.reason, path=bad.trail.removeprefix(".")) from None
     except RecursionError:  # called with the stack already nearly full: refuse, do not crash
         raise SerializationError(
@@ -184,7 +184,7 @@ def _encode_other(value: object, room: int) -> AttributeValue:
     """Containers, and subclasses such as ``StrEnum`` or ``IntEnum`` (as boto3 takes them)."""
     if isinstance(value, Mapping | list | tuple):
         if room <= 0:
-            raise _Malformed(f"nested more than {MAX_NESTING} levels deep; DynamoDB's limit")
+            raise Malformed(f"nested more than {MAX_NESTING} levels deep; DynamoDB's limit")
         if isinstance(value, Mapping):
             return {"M": _encode_members(value.items(), ".M.", room - 1)}
         return {"L": _encode_elements(value, room - 1)}
@@ -197,5 +197,5 @@ def _encode_other(value: object, room: int) -> AttributeValue:
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return _encode_number(_number(value))
     if isinstance(value, float):
-        raise _Malformed(f"float {value!r} is not supported; use decimal.Decimal")
-    raise _Malformed(f"{type(value).__name__} has no DynamoDB representation")
+        raise Malformed(f"float {value!r} is not supported; use decimal.Decimal")
+    raise Malformed(f"{type(value).__name__} has no DynamoDB representation")

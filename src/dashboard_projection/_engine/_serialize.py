@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from dashboard_projection._engine._codec import SerializationError
 from dashboard_projection._engine._encode import serialize_mapping
+from dashboard_projection._errors import SerializationError
 from dashboard_projection._types import AttributeValue
 
 if TYPE_CHECKING:

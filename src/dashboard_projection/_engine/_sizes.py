@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from dashboard_projection._engine._codec import MAX_NAME_BYTES
+from dashboard_projection._engine._malformed import MAX_NAME_BYTES
 from dashboard_projection._errors import InvalidInputError
 
 if TYPE_CHECKING:

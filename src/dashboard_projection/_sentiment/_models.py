@@ -20,10 +20,10 @@ from pydantic import (
     ValidationError,
 )
 
-from dashboard_projection._engine._codec import SerializationError, deserialize_known
+from dashboard_projection._engine._codec import deserialize_known
 from dashboard_projection._engine._encode import serialize_value
 from dashboard_projection._engine._limits import MAX_SORT_KEY_BYTES
-from dashboard_projection._errors import ItemValidationError
+from dashboard_projection._errors import ItemValidationError, SerializationError
 from dashboard_projection._sentiment._keys import base_item_key, tag_item_key
 from dashboard_projection._types import AttributeValue, WireItem
 from dashboard_projection._view._rules import DEFAULT_MAX_TAGS

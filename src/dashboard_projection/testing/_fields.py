@@ -24,8 +24,8 @@ from hypothesis.errors import InvalidArgument
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from dashboard_projection._engine._codec import SerializationError
 from dashboard_projection._engine._encode import serialize_value
+from dashboard_projection._errors import SerializationError
 from dashboard_projection.testing._numbers import Constraints, Drawer, number_set, numbers
 from dashboard_projection.testing._values import (
     KEY_CHARACTERS,
