@@ -13,13 +13,13 @@ per record: puts for the new image's items, deletes for what is gone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from dashboard_projection._engine._codec import deserialize_image, deserialize_known
+from dashboard_projection._engine._codec import deserialize_known
 from dashboard_projection._engine._encode import serialize_value
 from dashboard_projection._errors import (
     ItemValidationError,
@@ -34,7 +34,7 @@ from dashboard_projection._view._layout import (
     check_key_sizes,
     copied_names,
 )
-from dashboard_projection._view._parts import ShownWhen
+from dashboard_projection._view._parts import ShownWhen, shown_by
 from dashboard_projection._view._rules import expires_at
 from dashboard_projection._view._shared import SharedValues
 from dashboard_projection._view._validation import (
@@ -194,7 +194,7 @@ class Rules:
             return [], "", []  # not shown: no items
         data = deserialize_known(image, self.tags, path=path)
         item = validate(self.model, data, {"path": path})
-        if self.shown_model is not None and not _shown_by(self.shown_model, item, path):
+        if self.shown_model is not None and not shown_by(self.shown_model, item, path):
             return [], "", []  # not shown: no items
         copied: WireDict = {}
         for name in self.copied_as_typed:  # a loop, not a comprehension: a call less a record
@@ -225,7 +225,7 @@ class Rules:
         if self.shown_image is not None:
             value = getattr(item, self.names.get(self.shown_image.attribute, ""), None)
             return text_of(value) in self.shown_image.values
-        return self.shown_model is None or _shown_by(self.shown_model, item, "item")
+        return self.shown_model is None or shown_by(self.shown_model, item, "item")
 
     # --- the rules -------------------------------------------------------------------------------
 
@@ -302,20 +302,3 @@ class Rules:
         if category is None or value is None:
             return None  # left out of the combined index, as DynamoDB leaves sparse keys
         return combined_of(self.format, category, value, path, self.combined_fields[1])
-
-    # --- reading back ----------------------------------------------------------------------------
-
-    def read_item(self, item: WireItem) -> BaseModel:
-        """A dashboard item from the table, typed."""
-        data = deserialize_image(item, path="item")
-        return validate(self.item_type, data, {"path": "item"})  # type: ignore[no-any-return]
-
-
-def _shown_by(shown: Callable[[Any], bool], item: BaseModel, path: str) -> bool:
-    """The view's ``shown`` predicate; what it raises is about the item, so it is bad input."""
-    try:
-        return bool(shown(item))
-    except Exception as exc:
-        raise ItemValidationError(
-            f"the view's shown predicate raised {type(exc).__name__}: {exc}", path=path
-        ) from exc

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, cast
 from pydantic import BaseModel
 from typing_extensions import TypeVar
 
+from dashboard_projection._engine._codec import deserialize_image
 from dashboard_projection._types import WireItem
 from dashboard_projection._view import _queries
 from dashboard_projection._view._build import Rules
@@ -33,6 +34,7 @@ from dashboard_projection._view._operations import identities, operations, opera
 from dashboard_projection._view._parts import CombinedKey, FanOut, ShownWhen
 from dashboard_projection._view._queries import Query, QueryClient
 from dashboard_projection._view._table import table_spec, ttl_spec
+from dashboard_projection._view._validation import validate
 
 if TYPE_CHECKING:
     from dashboard_projection._engine._plan import WriteOp
@@ -169,7 +171,8 @@ class DashboardView(Generic[ModelT, ItemT]):
             DeserializationError: ``item`` is malformed DynamoDB JSON.
             ItemValidationError: It is not a dashboard item of this view.
         """
-        return cast("ItemT", self._rules.read_item(item))
+        data = deserialize_image(item, path="item")
+        return cast("ItemT", validate(self._rules.item_type, data, {"path": "item"}))
 
     @property
     def item_type(self) -> type[ItemT]:

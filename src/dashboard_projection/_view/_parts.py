@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from dashboard_projection._errors import ConfigurationError
+from pydantic import BaseModel
+
+from dashboard_projection._errors import ConfigurationError, ItemValidationError
 from dashboard_projection._types import WireItem
 from dashboard_projection._view._rules import DEFAULT_MAX_TAGS, NumberFormat, number_format
 
@@ -34,6 +38,20 @@ class ShownWhen:
         value = image.get(self.attribute)
         text = value.get("S") if type(value) is dict else None
         return type(text) is str and text in self.values
+
+
+def shown_by(shown: Callable[[Any], bool], item: BaseModel, path: str) -> bool:
+    """A view's ``shown`` callable on a model; what it raises is about the item: bad input.
+
+    Raises:
+        ItemValidationError: The predicate raised (the item cannot be shown or hidden).
+    """
+    try:
+        return bool(shown(item))
+    except Exception as exc:
+        raise ItemValidationError(
+            f"the view's shown predicate raised {type(exc).__name__}: {exc}", path=path
+        ) from exc
 
 
 @dataclass(frozen=True, slots=True)
