@@ -39,7 +39,7 @@ from dashboard_projection._counters._cancellations import (
 from dashboard_projection._counters._declaration import MAX_TRANSACTION_ACTIONS, Counters
 from dashboard_projection._counters._items import Marker, transaction
 from dashboard_projection._counters._units import Change, changes_of, merged_deltas, pack
-from dashboard_projection._engine._backoff import Backoff
+from dashboard_projection._engine._backoff import DEFAULT_MAX_DELAY, Backoff
 from dashboard_projection._engine._botocore import call_errors, explain, is_retryable
 from dashboard_projection._engine._concurrency import run_concurrently
 from dashboard_projection._engine._projection import Projection
@@ -53,8 +53,6 @@ from dashboard_projection._errors import (
 
 #: Rounds of "a marker is not what the old image said": each reads the markers' real state.
 _MAX_MARKER_ROUNDS = 4
-#: Seconds no single backoff exceeds: as the sink's default.
-_MAX_DELAY = 2.0
 
 logger = logging.getLogger("dashboard_projection")
 
@@ -162,7 +160,7 @@ class CounterWriter:
         self._lock = threading.Lock()
         self._client = client
         self._max_attempts = max_attempts
-        self._backoff = Backoff(base_delay, max(base_delay, _MAX_DELAY), sleep)
+        self._backoff = Backoff(base_delay, max(base_delay, DEFAULT_MAX_DELAY), sleep)
         self._max_actions = max_actions
 
     def check_fits(self, projection: Projection) -> None:

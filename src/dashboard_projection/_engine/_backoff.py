@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _MAX_DOUBLINGS = 1000  # beyond this 2.0**n overflows; the delay is long capped by then
+#: Seconds no single wait exceeds unless told otherwise: the sink's and the counters' default.
+DEFAULT_MAX_DELAY = 2.0
 
 
 @dataclass(frozen=True, slots=True)

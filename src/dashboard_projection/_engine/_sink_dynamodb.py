@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from dashboard_projection._engine._backoff import Backoff
+from dashboard_projection._engine._backoff import DEFAULT_MAX_DELAY, Backoff
 from dashboard_projection._engine._botocore import (
     botocore_client,
     explain,
@@ -110,7 +110,7 @@ class DynamoDBSink:
         key_attributes: Sequence[str] = ("day_partition", "item_key"),
         max_attempts: int = 8,
         base_delay: float = 0.05,
-        max_delay: float = 2.0,
+        max_delay: float = DEFAULT_MAX_DELAY,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
