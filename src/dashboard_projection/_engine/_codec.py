@@ -199,6 +199,15 @@ def _decode(value: object) -> Any:  # noqa: ANN401 - a DynamoDB value decodes to
     return decode(payload)
 
 
+def decoder_of(tag: str) -> Callable[[Any], Any]:
+    """The decoder of a payload stored under ``tag``; for ``""``, of a whole attribute value.
+
+    It raises an internal signal, not a ``DashboardProjectionError``, on a malformed value:
+    for callers that only need to know (``_view._direct``).
+    """
+    return _DECODERS[tag] if tag else _decode
+
+
 def _not_an_attribute_value(value: object) -> Malformed:
     if type(value) is not dict:
         return Malformed(f"expected an attribute value such as {{'S': ...}}, got {describe(value)}")

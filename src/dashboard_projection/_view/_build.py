@@ -2,8 +2,9 @@
 
 Two doors lead in, one rule set applies behind them:
 
-* the stream path (:meth:`Rules.from_image`): decode the image once, validate it with the
-  user's model, and pass copied attributes through as the DynamoDB JSON they were stored as;
+* the stream path (:meth:`Rules.from_image`): read the image with the user's model (pydantic
+  reading its DynamoDB JSON itself where the model allows, see ``_direct``), and pass copied
+  attributes through as the DynamoDB JSON they were stored as;
 * the model path (:meth:`Rules.from_model`): the same, from a model instance a user holds.
 
 Both end in :meth:`Rules.build`, which derives the keys, checks their sizes, and assembles the
@@ -19,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from dashboard_projection._engine._codec import deserialize_known
+from dashboard_projection._engine._codec import deserialize_value
 from dashboard_projection._engine._encode import serialize_value
 from dashboard_projection._errors import (
     ItemValidationError,
 )
 from dashboard_projection._types import AttributeValue, WireItem
+from dashboard_projection._view._direct import ImageRead, Values
 from dashboard_projection._view._item_type import derive_item_type
 from dashboard_projection._view._layout import (
     PARTITION_KEY,
@@ -38,11 +40,9 @@ from dashboard_projection._view._parts import ShownWhen, shown_by
 from dashboard_projection._view._rules import expires_at
 from dashboard_projection._view._shared import SharedValues
 from dashboard_projection._view._validation import (
-    decoding_tags,
     fields_by_stored_name,
     kept_as_stored,
     stored_types,
-    validate,
 )
 from dashboard_projection._view._values import (
     combined_of,
@@ -89,12 +89,12 @@ class Rules:
         "model",
         "names",
         "propagate_removes",
+        "read",
         "shown_image",
         "shown_model",
         "shown_when_absent",
         "source_field",
         "stored",
-        "tags",
         "time_attribute",
         "timestamp_field",
         "ttl",
@@ -107,8 +107,8 @@ class Rules:
         self.member_attribute = layout.member_attribute or ""
         self.combined_attribute = layout.combined_attribute or ""
         self.model = view.model
+        self.read = ImageRead(view.model)
         self.stored = stored_types(view.model)
-        self.tags = decoding_tags(view.model)
         # Stored attribute name → the model's field name (they differ where a field has an alias)
         self.names = {
             stored: name for stored, (name, _) in fields_by_stored_name(view.model).items()
@@ -175,7 +175,7 @@ class Rules:
             if value is not None and value != frozenset():  # DynamoDB has no empty set
                 copied[name] = serialize_value(storable(value))
         key = tuple(serialize_value(getattr(item, self.names[name])) for name in self.layout.key)
-        return self.build(item, key, copied, shared, "item")[0]
+        return self.build(item.__dict__, key, copied, shared, "item")[0]
 
     def shared(self, now: datetime) -> SharedValues:
         """The values the items projected at ``now`` share: one set per clock, so per batch."""
@@ -184,18 +184,17 @@ class Rules:
             last = self.last_shared = SharedValues(now, expires_at(now, self.ttl))
         return last
 
-    def project_at(self, image: WireItem, shared: SharedValues, path: str) -> list[WireDict]:
-        """:meth:`from_image` with the clock's :meth:`shared` values already looked up."""
-        return self.project_keyed(image, shared, path)[0]
-
     def project_keyed(self, image: WireItem, shared: SharedValues, path: str) -> Built:
-        """:meth:`project_at`, with the items' ``day_partition`` and ``item_key`` values."""
+        """:meth:`from_image` at the clock of ``shared``, with the items' day and keys."""
         if self.shown_image is not None and not self.is_shown(image):
             return [], "", []  # not shown: no items
-        data = deserialize_known(image, self.tags, path=path)
-        item = validate(self.model, data, {"path": path})
-        if self.shown_model is not None and not shown_by(self.shown_model, item, path):
-            return [], "", []  # not shown: no items
+        if self.shown_model is None:
+            values = self.read.values(image, path)
+        else:  # the predicate takes the model itself
+            item = self.read.item(image, path)
+            if not shown_by(self.shown_model, item, path):
+                return [], "", []  # not shown: no items
+            values = item.__dict__
         copied: WireDict = {}
         for name in self.copied_as_typed:  # a loop, not a comprehension: a call less a record
             value = image.get(name)
@@ -205,14 +204,14 @@ class Rules:
             value = image.get(name)
             if value is not None and "NULL" not in value:
                 as_stored = next(iter(value)) in _AS_STORED
-                copied[name] = value if as_stored else serialize_value(data[name])
+                copied[name] = value if as_stored else serialize_value(deserialize_value(value))
         try:
             key = tuple(map(image.__getitem__, self.layout.key))
         except KeyError as missing:
             raise ItemValidationError(
                 "a key attribute of the primary table is missing", path=f"{path}.{missing.args[0]}"
             ) from None
-        return self.build(item, key, copied, shared, path)
+        return self.build(values, key, copied, shared, path)
 
     def is_shown(self, image: WireItem) -> bool:
         """Whether the ``ShownWhen`` rule shows a stored image (the model's default if absent)."""
@@ -231,7 +230,7 @@ class Rules:
 
     def build(
         self,
-        item: BaseModel,
+        values: Values,
         key: Sequence[AttributeValue],
         copied: WireDict,
         shared: SharedValues,
@@ -239,7 +238,8 @@ class Rules:
     ) -> Built:
         """The base item, then one copy per fan-out member in sorted order, as DynamoDB JSON.
 
-        Returned with their day (``day_partition``) and their ``item_key`` values, in order.
+        ``values`` are the model's field values; returned with the items' day
+        (``day_partition``) and their ``item_key`` values, in order.
 
         ``copied`` (the copied attributes, a fresh dict) becomes the attributes items share,
         and then the base item itself: the copies are taken before the base's own attributes
@@ -252,14 +252,14 @@ class Rules:
                 range.
         """
         layout = self.layout
-        instant = instant_of(getattr(item, self.timestamp_field), path, layout.timestamp)
+        instant = instant_of(values[self.timestamp_field], path, layout.timestamp)
         try:
             suffix = layout.key_suffix(instant, key)
         except ItemValidationError as error:
             raise ItemValidationError(error.reason, path=f"{path}.{error.path}") from None
         source = layout.member_source
         members = (
-            members_of(getattr(item, self.source_field) or (), source, self.max_members, path)
+            members_of(values[self.source_field] or (), source, self.max_members, path)
             if source is not None
             else []
         )
@@ -286,19 +286,19 @@ class Rules:
             del common[member_attribute]
         base = common
         if self.format is not None:
-            combined = self._combined(item, path)
+            combined = self._combined(values, path)
             if combined is not None:
                 base[self.combined_attribute] = texts.get(combined) or shared.text(combined)
         return [base, *copies], day, keys
 
-    def _combined(self, item: BaseModel, path: str) -> str | None:
+    def _combined(self, values: Values, path: str) -> str | None:
         if self.format is None or self.combined_fields is None:
             return None
         category_field, value_field = self.combined_names
-        category = getattr(item, category_field)
+        category = values[category_field]
         if type(category) is not str:  # a str Enum, or no category at all
             category = text_of(category)
-        value = getattr(item, value_field)
+        value = values[value_field]
         if category is None or value is None:
             return None  # left out of the combined index, as DynamoDB leaves sparse keys
         return combined_of(self.format, category, value, path, self.combined_fields[1])

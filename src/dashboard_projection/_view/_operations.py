@@ -163,10 +163,10 @@ def _old_keys(rules: Rules, image: WireItem | None) -> PrimaryKeys:
         if keys is not None:
             return keys
     try:
-        old = rules.project_at(image, SharedValues(None, 0), "OldImage")  # its keys alone
+        _, day, item_keys = rules.project_keyed(image, SharedValues(None, 0), "OldImage")
     except DashboardProjectionError:
         return []
-    return [(item[PARTITION_KEY]["S"], item[SORT_KEY]["S"]) for item in old]
+    return [(day, key) for key in item_keys]
 
 
 def _stored_keys(rules: Rules, image: WireItem) -> PrimaryKeys | None:
