@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from dashboard_projection import (
     DashboardView,
     Delete,
     InvalidInputError,
+    ShownWhen,
     StreamRecord,
     WriteOp,
     deserialize_image,
@@ -79,6 +81,38 @@ def test_images_validate_with_the_model_and_project(name: str) -> None:
             assert view.read_item(wire).model_dump()["item_key"] == wire["item_key"]["S"]
 
     check()
+
+
+class Stage(StrEnum):
+    """The stages a ``ShownWhen`` on an Enum field hides and shows."""
+
+    DRAFT = "draft"
+    LIVE = "live"
+
+
+class Post(BaseModel):
+    """A post whose ``stage`` is an Enum: hidden by ``draft`` alone, the one other value."""
+
+    post_id: str = Field(min_length=1)
+    at: str
+    stage: Stage
+
+
+def test_shown_when_hides_with_a_value_the_field_allows() -> None:
+    view = DashboardView(
+        model=Post, key=("post_id",), timestamp="at", shown=ShownWhen("stage", "live")
+    )
+    stages: set[str] = set()
+
+    @settings(max_examples=40, database=None, derandomize=True, phases=[Phase.generate])
+    @given(stream_images(view))
+    def check(image: dict[str, Any]) -> None:
+        post = validated(view, image)
+        assert isinstance(post, Post)
+        stages.add(post.stage)
+
+    check()
+    assert stages == {"draft", "live"}
 
 
 @pytest.mark.parametrize("name", VIEWS)

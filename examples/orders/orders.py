@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from dashboard_projection import CombinedKey, DashboardView, FanOut
+from dashboard_projection import CombinedKey, DashboardView, FanOut, ShownWhen
 
 
 class Order(BaseModel):
@@ -27,7 +27,7 @@ orders = DashboardView(
     model=Order,
     key=("order_id", "created_at"),
     timestamp="created_at",  # UTC day partition, time order
-    shown=lambda order: order.status in ("paid", "shipped"),  # placed: not yet; cancelled: gone
+    shown=ShownWhen("status", "paid", "shipped"),  # placed: not yet; cancelled: gone
     fan_out=FanOut("categories", attribute="category"),  # one copy per category
     combined=CombinedKey("status", "total", places=2, max_value=Decimal("99999.99")),
     copy=("customer_id", "status", "total", "region"),

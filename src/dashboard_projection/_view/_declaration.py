@@ -56,7 +56,7 @@ class DashboardView(Generic[ModelT, ItemT]):
 
         orders = DashboardView(
             model=Order, key=("order_id", "created_at"), timestamp="created_at",
-            shown=lambda order: order.status in ("paid", "shipped"),
+            shown=ShownWhen("status", "paid", "shipped"),
             fan_out=FanOut("categories", attribute="category"),
             combined=CombinedKey("status", "total", max_value=Decimal("99999.99")),
             copy=("customer_id", "status", "total", "region"), ttl=timedelta(days=30),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from hypothesis import strategies as st
@@ -23,7 +24,7 @@ from dashboard_projection._engine._plan import key_identity
 from dashboard_projection._sentiment._models import PrimaryItem
 from dashboard_projection._view._declaration import DashboardView
 from dashboard_projection._view._parts import ShownWhen
-from dashboard_projection._view._validation import fields_by_stored_name
+from dashboard_projection._view._validation import fields_by_stored_name, literal_values
 from dashboard_projection.testing._fields import field_drawer, maybe, strip_none, wire
 from dashboard_projection.testing._keys import KeyRoom, fitted_keys
 from dashboard_projection.testing._malformed import view_kinds
@@ -139,8 +140,8 @@ class ViewSchema:
             else:
                 drawers[name] = self._special(name, info) or field_drawer(info, where)
         if self.shown is not None and self.shown.attribute not in fields:
-            shown = st.sampled_from([*sorted(self.shown.values), _HIDDEN])
             shown_info = infos.get(self.shown.attribute)
+            shown = st.sampled_from([*sorted(self.shown.values), *_hidden(shown_info, self.shown)])
             nullable = shown_info is not None and strip_none(shown_info.annotation)[1]
             omittable = shown_info is None or not shown_info.is_required()
             core: Drawer = lambda draw: {"S": draw(shown)}  # noqa: E731
@@ -246,6 +247,23 @@ class ViewSchema:
             image[name] = {"SS": chosen}
         else:
             image.pop(name, None)  # DynamoDB has no empty sets
+
+
+def _hidden(info: FieldInfo | None, shown: ShownWhen) -> list[str]:
+    """Values of a ``ShownWhen`` attribute that hide an item, and that its field allows.
+
+    A ``Literal`` or string ``Enum`` field allows its own values alone (``placed`` for an
+    order shown when paid or shipped); any other string field, a value no one shows.
+    """
+    annotation = strip_none(info.annotation)[0] if info is not None else str
+    allowed = literal_values(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        allowed = frozenset(member.value for member in annotation)
+    if allowed is None:
+        return [_HIDDEN]
+    return sorted(
+        value for value in allowed if isinstance(value, str) and value not in shown.values
+    )
 
 
 def _nothing(draw: st.DrawFn) -> None:
