@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -41,7 +42,7 @@ def two_walk_twin(view: DashboardView[Any, Any]) -> DashboardView[Any, Any]:
     return twin
 
 
-def outcome(call: Any) -> object:
+def outcome(call: Any) -> tuple[object, ...]:
     try:
         return ("items", call())
     except DashboardProjectionError as error:
@@ -145,6 +146,23 @@ def test_broken_images_project_as_when_decoded_first(change: dict[str, Any]) -> 
     assert outcome(lambda: ORDERS.project_image(image, now=NOW)) == outcome(
         lambda: twin.project_image(image, now=NOW)
     )
+
+
+@pytest.mark.parametrize("name", ["source_type", "text_snippet", "sentiment"])
+def test_a_null_string_payload_is_refused_as_when_decoded_first(name: str) -> None:
+    """``{"S": null}`` under an optional field (or a Literal): refused, never copied as is."""
+    view = VIEWS["sentiment"]
+    image: dict[str, Any] = {
+        "source_id": {"S": "s-1"},
+        "ingested_at": {"S": "2025-11-16T09:30:00Z"},
+        "sentiment": {"S": "neutral"},
+        "score": {"N": "0.72"},
+        "status": {"S": "analyzed"},
+        name: {"S": None},
+    }
+    expected = outcome(lambda: two_walk_twin(view).project_image(image, now=NOW))
+    assert expected[:2] == ("error", "DeserializationError")
+    assert outcome(lambda: view.project_image(image, now=NOW)) == expected
 
 
 def test_an_image_that_is_not_a_dict_is_left_to_the_codec() -> None:
@@ -255,6 +273,34 @@ class _OwnValidationAlias(BaseModel):
     a: str = Field(validation_alias=AliasChoices("a", "b"))
 
 
+class _ByNameUnderAnAlias(BaseModel):
+    """``tags`` is found by its name too: two walks read it there when ``tg`` is absent."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    other: frozenset[str] = Field(frozenset(), alias="tags")
+    tags: frozenset[str] = Field(frozenset(), alias="tg")
+
+
+class _NotByAlias(BaseModel):
+    model_config = ConfigDict(validate_by_alias=False, validate_by_name=True)
+    a: str = Field(alias="b")
+
+
+_TwoFieldsOneAttribute = create_model(
+    "_TwoFieldsOneAttribute", a=(str, Field("d", alias="b")), b=(str, "e")
+)
+
+
+class _OwnNew(BaseModel):
+    a: str
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> _OwnNew:  # noqa: PYI034
+        del args
+        if not kwargs:
+            raise TypeError("construct me with fields")
+        return super().__new__(cls)
+
+
 @pytest.mark.parametrize(
     "model",
     [
@@ -265,6 +311,16 @@ class _OwnValidationAlias(BaseModel):
         _ExtraForbidden,
         _DefaultsValidated,
         _OwnValidationAlias,
+        _ByNameUnderAnAlias,
+        pytest.param(
+            _NotByAlias,
+            marks=pytest.mark.skipif(
+                "validate_by_alias" not in ConfigDict.__annotations__,
+                reason="validate_by_alias is pydantic 2.11's",
+            ),
+        ),
+        _TwoFieldsOneAttribute,
+        _OwnNew,
     ],
 )
 def test_models_whose_validation_is_more_than_their_fields_take_two_walks(
@@ -276,7 +332,6 @@ def test_models_whose_validation_is_more_than_their_fields_take_two_walks(
 @given(st.sampled_from(["paid", "shipped", "placed"]), st.booleans())
 def test_an_alias_is_read_under_its_own_name(status: str, by_name: bool) -> None:  # noqa: FBT001
     class Aliased(BaseModel):
-        model_config = ConfigDict(populate_by_name=True)
         status: str = Field(alias="Status")
 
     direct = DirectRead.of(Aliased)

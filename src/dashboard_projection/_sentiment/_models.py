@@ -89,7 +89,10 @@ Score = Annotated[
 class _Model(BaseModel):
     """Frozen, strict about unknown types, and raising :class:`ItemValidationError`."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
+    # protected_namespaces: model_version is a field (pydantic before 2.10 warns of "model_")
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", allow_inf_nan=False, protected_namespaces=()
+    )
 
     # Overrides, not a "wrap" model validator: those run in Python on every validation, and
     # these run only when there is an error to translate.

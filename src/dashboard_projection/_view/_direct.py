@@ -16,8 +16,10 @@ not plain. The one difference left is a string payload of a ``str`` subclass, wh
 produces: read as its text here, refused by the codec.
 
 A model takes the two-walk path for every image when its validation is more than its fields':
-a model validator, ``model_post_init`` or private attributes, a custom ``__init__``, extra
-attributes allowed or forbidden, defaults validated, or a validation alias of its own.
+a model validator, ``model_post_init`` or private attributes, a custom ``__init__`` or
+``__new__``, extra attributes allowed or forbidden, defaults validated, a validation alias of its
+own, fields also found by name (``populate_by_name``) under an alias, two fields stored as one
+attribute, or a core schema pydantic defers or shares (``defer_build``, recursive models).
 """
 
 from __future__ import annotations
@@ -68,23 +70,21 @@ class ImageRead:
             DeserializationError: The image is malformed DynamoDB JSON.
             ItemValidationError: The model refuses it; errors name ``path`` (``NewImage``).
         """
-        context = {"path": path}
-        read = self.direct.read(image, context) if self.direct is not None else None
-        return self._validated(image, context).__dict__ if read is None else read[0]
+        read = self.direct.read(image, {"path": path}) if self.direct is not None else None
+        return self._validated(image, path).__dict__ if read is None else read[0]
 
     def item(self, image: WireItem, path: str) -> BaseModel:
         """:meth:`values` as an instance of the model; raises as :meth:`values`."""
-        context = {"path": path}
         direct = self.direct
-        read = direct.read(image, context) if direct is not None else None
+        read = direct.read(image, {"path": path}) if direct is not None else None
         if direct is None or read is None:
-            return self._validated(image, context)
+            return self._validated(image, path)
         return direct.instance(read)
 
-    def _validated(self, image: WireItem, context: dict[str, Any]) -> BaseModel:
-        """The two walks: decoded (what the model reads), then validated."""
-        data = deserialize_known(image, self.tags, path=context["path"])
-        return validate(self.model, data, context)  # type: ignore[no-any-return]
+    def _validated(self, image: WireItem, path: str) -> BaseModel:
+        """The two walks: decoded (what the model reads), then validated, in a fresh context."""
+        data = deserialize_known(image, self.tags, path=path)
+        return validate(self.model, data, {"path": path})  # type: ignore[no-any-return]
 
 
 class DirectRead:
@@ -105,12 +105,12 @@ class DirectRead:
     def of(cls, model: type[BaseModel]) -> DirectRead | None:
         """The direct read of ``model``; ``None`` when it must take the two-walk path."""
         schema = getattr(model, "__pydantic_core_schema__", None)
-        if not isinstance(schema, dict) or not _plain_model(schema):
+        if not isinstance(schema, dict) or not _plain_model(model, schema):
             return None
         fields = _direct_fields(model, schema["schema"]["fields"])
         if fields is None:
             return None
-        # Only the alias paths find a field: a field's own name could hold a raw value.
+        # Only the alias paths find a field (no alias differs from its name, see _plain_model).
         config = cast(
             "CoreConfig",
             {**schema.get("config", {}), "validate_by_name": False, "populate_by_name": False},
@@ -156,9 +156,11 @@ class DirectRead:
         return values, fields_set
 
 
-def _plain_model(schema: _Schema) -> bool:
+def _plain_model(model: type[BaseModel], schema: _Schema) -> bool:
     """Whether a model's core schema is its fields' validation and nothing more."""
     config = schema.get("config", {})
+    by_name = config.get("validate_by_name") or config.get("populate_by_name")
+    stored = [info.alias or name for name, info in model.model_fields.items()]
     return (
         schema.get("type") == "model"
         and not schema.get("custom_init")
@@ -167,6 +169,10 @@ def _plain_model(schema: _Schema) -> bool:
         and schema["schema"].get("type") == "model-fields"
         and config.get("extra_fields_behavior", "ignore") == "ignore"
         and not config.get("validate_default")
+        and config.get("validate_by_alias", True)
+        and not (by_name and stored != list(model.model_fields))  # found under either name
+        and len(set(stored)) == len(stored)  # one attribute, one field
+        and model.__new__ is object.__new__  # an instance is made as pydantic-core makes it
     )
 
 
@@ -195,14 +201,14 @@ def _reading(tag: str, schema: _Schema) -> _Schema:
     """``schema`` reading a payload stored under ``tag`` (``""``: a whole attribute value).
 
     A string payload goes to a plain string or string ``Literal`` schema as it is (strictly:
-    no bytes); every other payload through the codec's decoder for its tag first.
+    no bytes, no ``None``: an optional field's null is stored as NULL, never found under S);
+    every other payload through the codec's decoder for its tag first.
     """
     inner = schema["schema"] if schema.get("type") == "nullable" else schema
     if tag == "S" and inner.get("type") == "str":
-        strict = {**inner, "strict": True}
-        return {**schema, "schema": strict} if inner is not schema else strict
+        return {**inner, "strict": True}
     if tag == "S" and inner.get("type") == "literal" and _all_strings(inner["expected"]):
-        return schema
+        return inner
     return _before(decoder_of(tag), schema)
 
 

@@ -37,7 +37,8 @@ def derive_item_type(view: DashboardView[Any, Any], layout: Layout) -> type[Base
             definitions[derived] = (str | None, None)
     item_type: type[BaseModel] = create_model(
         f"{view.model.__name__}DashboardItem",
-        __config__=ConfigDict(frozen=True, extra="ignore"),
+        # A user's field may start with "model_" (pydantic before 2.10 warns of those)
+        __config__=ConfigDict(frozen=True, extra="ignore", protected_namespaces=()),
         **definitions,
     )
     return item_type

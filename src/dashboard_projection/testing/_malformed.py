@@ -93,6 +93,7 @@ KINDS: tuple[tuple[str, Role, Apply], ...] = (
     ("n_infinity", "N", _setter({"N": "Infinity"})),
     ("n_nan", "N", _setter({"N": "NaN"})),
     ("n_not_numeric", "N", _setter({"N": "abc"})),
+    ("s_null_payload", "S", _setter({"S": None})),
     ("duplicate_members", "SS", _setter({"SS": ["a", "a"]})),
     ("empty_ss", "SS", _setter({"SS": []})),
     # Type tag mismatches: DynamoDB JSON that the model would coerce, and must not.
