@@ -6,7 +6,7 @@ can do both in its own (Rust) walk: each field reads its value from under its ty
 an alias path (``{"S": "paid"}`` → ``"paid"``), and a field stored as anything but a string
 first goes through the codec's own decoder for its tag (``{"N": "0.72"}`` → ``Decimal``). So
 every field validator sees exactly the value the two-walk path gives it, and the same values
-come out; a record costs about a sixth less.
+come out, for about 14% fewer instructions per record (the sentiment view's, end to end).
 
 The direct read gives up, and the two-walk path decides with its own precise errors, whenever
 the image is anything but plain: an attribute of the model stored as another type or as NULL,
