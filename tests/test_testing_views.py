@@ -20,6 +20,7 @@ from hypothesis.errors import InvalidArgument
 from pydantic import BaseModel, Field
 
 from dashboard_projection import (
+    ConfigurationError,
     DashboardView,
     Delete,
     InvalidInputError,
@@ -113,6 +114,13 @@ def test_shown_when_hides_with_a_value_the_field_allows() -> None:
 
     check()
     assert stages == {"draft", "live"}
+
+
+def test_shown_when_names_only_values_an_enum_field_allows() -> None:
+    with pytest.raises(ConfigurationError, match="never allows: Live"):
+        DashboardView(
+            model=Post, key=("post_id",), timestamp="at", shown=ShownWhen("stage", "Live")
+        )
 
 
 @pytest.mark.parametrize("name", VIEWS)

@@ -14,6 +14,7 @@ import types
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
@@ -116,7 +117,12 @@ def mentions_float(annotation: object) -> bool:
 
 
 def literal_values(annotation: object) -> frozenset[object] | None:
-    """The values a ``Literal`` (possibly optional or annotated) allows; None if not a Literal."""
+    """The values a ``Literal`` or an ``Enum`` (possibly optional or annotated) allows.
+
+    An Enum's are its members' values, as they are stored. ``None`` for any other type.
+    """
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return frozenset(member.value for member in annotation)
     origin = get_origin(annotation)
     if origin is Annotated:
         return literal_values(get_args(annotation)[0])

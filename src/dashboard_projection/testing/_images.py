@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from hypothesis import strategies as st
@@ -255,10 +254,7 @@ def _hidden(info: FieldInfo | None, shown: ShownWhen) -> list[str]:
     A ``Literal`` or string ``Enum`` field allows its own values alone (``placed`` for an
     order shown when paid or shipped); any other string field, a value no one shows.
     """
-    annotation = strip_none(info.annotation)[0] if info is not None else str
-    allowed = literal_values(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        allowed = frozenset(member.value for member in annotation)
+    allowed = literal_values(info.annotation) if info is not None else None
     if allowed is None:
         return [_HIDDEN]
     return sorted(
