@@ -45,7 +45,7 @@ from dashboard_projection._view._validation import (
     stored_types,
 )
 from dashboard_projection._view._values import (
-    combined_of,
+    CombinedText,
     default_text,
     instant_of,
     members_of,
@@ -70,13 +70,11 @@ class Rules:
     """A declaration compiled for the hot path: names resolved, checks chosen, once."""
 
     __slots__ = (
+        "combined",
         "combined_attribute",
-        "combined_fields",
-        "combined_names",
         "copied",
         "copied_as_typed",
         "copied_checked",
-        "format",
         "item_type",
         "key_names",
         "key_sources",
@@ -139,14 +137,15 @@ class Rules:
         self.keys_follow_stored = kept_as_stored(view.model, self.key_sources)
         self.keys_as_stored = self.shown_model is None and self.keys_follow_stored
         self.max_members = view.fan_out.max_members if view.fan_out else 0
-        self.format = view.combined.number_format if view.combined else None
-        self.combined_fields = (
-            (view.combined.category, view.combined.value) if view.combined else None
-        )
-        self.combined_names = (
-            (self.names[view.combined.category], self.names[view.combined.value])
+        self.combined = (
+            CombinedText(
+                view.combined.number_format,
+                self.names[view.combined.category],
+                self.names[view.combined.value],
+                view.combined.value,
+            )
             if view.combined
-            else ("", "")
+            else None
         )
         self.ttl = view.ttl
         self.propagate_removes = view.propagate_removes
@@ -285,20 +284,8 @@ class Rules:
                 copies.append(copy)
             del common[member_attribute]
         base = common
-        if self.format is not None:
-            combined = self._combined(values, path)
+        if self.combined is not None:
+            combined = self.combined.text(values, path)
             if combined is not None:
                 base[self.combined_attribute] = texts.get(combined) or shared.text(combined)
         return [base, *copies], day, keys
-
-    def _combined(self, values: Values, path: str) -> str | None:
-        if self.format is None or self.combined_fields is None:
-            return None
-        category_field, value_field = self.combined_names
-        category = values[category_field]
-        if type(category) is not str:  # a str Enum, or no category at all
-            category = text_of(category)
-        value = values[value_field]
-        if category is None or value is None:
-            return None  # left out of the combined index, as DynamoDB leaves sparse keys
-        return combined_of(self.format, category, value, path, self.combined_fields[1])

@@ -6,11 +6,12 @@ for a value the view cannot key, whatever the model accepted.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import cast
+from typing import Any, cast
 
 from pydantic import BaseModel
 
@@ -70,6 +71,30 @@ def combined_of(
         return f"{escape(category)}#{fmt.encode(value)}"
     except InvalidInputError as error:
         raise ItemValidationError(error.reason, path=f"{path}.{name}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class CombinedText:
+    """A view's combined key, read from a model's field values (see :meth:`text`)."""
+
+    format: NumberFormat
+    category_field: str
+    value_field: str
+    value_name: str  # the value's attribute, as errors name it
+
+    def text(self, values: Mapping[str, Any], path: str) -> str | None:
+        """``<category>#<value>``, or ``None`` when either is absent (a sparse index key).
+
+        Raises:
+            ItemValidationError: The value is out of range, naming ``<path>.<value_name>``.
+        """
+        category = values[self.category_field]
+        if type(category) is not str:  # a str Enum, or no category at all
+            category = text_of(category)
+        value = values[self.value_field]
+        if category is None or value is None:
+            return None  # left out of the combined index, as DynamoDB leaves sparse keys
+        return combined_of(self.format, category, value, path, self.value_name)
 
 
 def text_of(value: object) -> str | None:
